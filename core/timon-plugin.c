@@ -22,7 +22,7 @@ struct _TimonPlugin {
 };
 
 G_DEFINE_FINAL_TYPE (TimonPlugin, timon_plugin, G_TYPE_OBJECT)
-G_DEFINE_QUARK (timon-plugin-error-quark, timon_plugin_error)
+G_DEFINE_QUARK (timon_plugin_error_quark, timon_plugin_error)
 
 static void
 timon_plugin_finalize (GObject *object)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <timon/timon.h>
 
-G_DEFINE_QUARK (timon-store-error-quark, timon_store_error)
+G_DEFINE_QUARK (timon_store_error_quark, timon_store_error)
 
 G_DEFINE_INTERFACE (TimonStore, timon_store, G_TYPE_OBJECT)
 
@@ -24,9 +24,10 @@ timon_store_default_init (TimonStoreInterface *iface)
    *
    * Since: 0.1
    */
-  g_object_interface_install_property (
-    iface, g_param_spec_string ("location", NULL, NULL, NULL,
-                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_interface_install_property (iface, g_param_spec_string ("location", NULL, NULL, NULL,
+                                                                   G_PARAM_READWRITE |
+                                                                     G_PARAM_CONSTRUCT_ONLY |
+                                                                     G_PARAM_STATIC_STRINGS));
 }
 
 /**
@@ -107,7 +108,8 @@ timon_store_check_key (const char *key, GError **error)
   gsize len = strlen (key);
   if (len > TIMON_STORE_MAX_KEY_SIZE) {
     g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_INVALID_KEY,
-                 "the key is %" G_GSIZE_FORMAT " bytes long, more than the limit of %" G_GSIZE_FORMAT,
+                 "the key is %" G_GSIZE_FORMAT
+                 " bytes long, more than the limit of %" G_GSIZE_FORMAT,
                  len, TIMON_STORE_MAX_KEY_SIZE);
     return FALSE;
   }
@@ -325,8 +327,8 @@ write_finish (TimonStore *store, GAsyncResult *result, gint64 *out_revision, GEr
     return g_task_propagate_pointer (G_TASK (result), error);
 
   gint64 revision = 0;
-  TimonStoreItem *item = TIMON_STORE_GET_IFACE (store)->write_finish (store, result, &revision,
-                                                                      error);
+  TimonStoreItem *item =
+    TIMON_STORE_GET_IFACE (store)->write_finish (store, result, &revision, error);
   if (out_revision != NULL)
     *out_revision = revision;
   return item;
@@ -455,8 +457,8 @@ timon_store_delete_async (TimonStore *store,
   g_return_if_fail (TIMON_IS_STORE (store));
   g_return_if_fail (expected_revision >= 0);
 
-  write_async (store, TIMON_STORE_WRITE_DELETE, key, NULL, expected_revision, cancellable,
-               callback, user_data);
+  write_async (store, TIMON_STORE_WRITE_DELETE, key, NULL, expected_revision, cancellable, callback,
+               user_data);
 }
 
 /**
