@@ -98,9 +98,9 @@ add_feature (TimonPlugin *plugin,
                  plugin->name, timon_feature_kind_to_string (kind), name);
     return FALSE;
   }
-  if (name[0] == '\0' || strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (name)) {
+  if (!g_ascii_islower (name[0]) || strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (name)) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
-                 "\"%s\" is not a valid %s name: use lower case letters, digits and '-'", name,
+                 "\"%s\" is not a valid %s name: use lower case letters, digits and '-', starting with a letter", name,
                  timon_feature_kind_to_string (kind));
     return FALSE;
   }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <gmodule.h>
 #include <stddef.h>
 #include <string.h>
@@ -99,10 +100,12 @@ timon_registry_check_feature (TimonRegistry *registry,
   return TRUE;
 }
 
+/* A name starts with a letter, so that no command line mistakes it for
+ * an option. */
 static gboolean
 valid_name (const char *name)
 {
-  return name[0] != '\0' &&
+  return g_ascii_islower (name[0]) &&
          strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen (name);
 }
 
@@ -137,10 +140,22 @@ find_plugin (TimonRegistry *self, const char *name)
   return NULL;
 }
 
-static gboolean
-load_file (TimonRegistry *self, const char *filename, GError **error)
+/* A plugin's identity is its real path, so that one reached through a
+ * symbolic link or a second folder is still one plugin. */
+static char *
+canonical_path (const char *filename)
 {
-  g_autofree char *canonical = g_canonicalize_filename (filename, NULL);
+  char *real = realpath (filename, NULL);
+  if (real == NULL)
+    return g_canonicalize_filename (filename, NULL);
+  char *out = g_strdup (real);
+  free (real);
+  return out;
+}
+
+static gboolean
+load_file (TimonRegistry *self, const char *canonical, GError **error)
+{
   GModule *module = NULL;
   gpointer symbol = NULL;
 
@@ -173,7 +188,7 @@ load_file (TimonRegistry *self, const char *filename, GError **error)
   g_autofree char *name = g_strdelimit (g_strdup (desc->name), "_", '-');
   if (!valid_name (name)) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
-                 "%s: \"%s\" is not a valid plugin name: use lower case letters, digits and '-'",
+                 "%s: \"%s\" is not a valid plugin name: use lower case letters, digits and '-', starting with a letter",
                  canonical, desc->name);
     g_module_close (module);
     return FALSE;
@@ -199,12 +214,14 @@ load_file (TimonRegistry *self, const char *filename, GError **error)
   g_autoptr (GPtrArray) pending = timon_plugin_steal_pending (plugin);
 
   if (!ok) {
-    g_set_error (error, TIMON_PLUGIN_ERROR,
-                 init_error != NULL && init_error->domain == TIMON_PLUGIN_ERROR &&
-                     init_error->code == TIMON_PLUGIN_ERROR_DUPLICATE
-                   ? TIMON_PLUGIN_ERROR_DUPLICATE
-                   : TIMON_PLUGIN_ERROR_INIT,
-                 "%s: plugin %s failed to initialize: %s", canonical, name,
+    /* What the SDK refused (a duplicate or malformed feature) keeps its
+     * code; whatever else the plugin reports is an init failure. */
+    int code = TIMON_PLUGIN_ERROR_INIT;
+    if (g_error_matches (init_error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_DUPLICATE) ||
+        g_error_matches (init_error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID))
+      code = init_error->code;
+    g_set_error (error, TIMON_PLUGIN_ERROR, code, "%s: plugin %s failed to initialize: %s",
+                 canonical, name,
                  init_error != NULL ? init_error->message : "its init function gave no reason");
     return FALSE;
   }
@@ -238,11 +255,22 @@ timon_registry_load_file (TimonRegistry *registry, const char *filename, GError 
   g_return_val_if_fail (filename != NULL, FALSE);
 
   g_autoptr (GError) local_error = NULL;
-  if (load_file (registry, filename, &local_error))
+  g_autofree char *canonical = canonical_path (filename);
+  for (guint i = 0; i < registry->failures->len; i++) {
+    TimonPluginFailure *failure = registry->failures->pdata[i];
+    /* Found again through a second folder: it failed once, and is
+     * listed once. */
+    if (g_str_equal (failure->filename, canonical)) {
+      g_propagate_error (error, g_error_copy (failure->error));
+      return FALSE;
+    }
+  }
+
+  if (load_file (registry, canonical, &local_error))
     return TRUE;
 
   TimonPluginFailure *failure = g_new0 (TimonPluginFailure, 1);
-  failure->filename = g_canonicalize_filename (filename, NULL);
+  failure->filename = g_steal_pointer (&canonical);
   failure->error = g_error_copy (local_error);
   g_ptr_array_add (registry->failures, failure);
   g_propagate_error (error, g_steal_pointer (&local_error));
