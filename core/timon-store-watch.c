@@ -131,8 +131,10 @@ timon_store_watch_class_init (TimonStoreWatchClass *klass)
   /**
    * TimonStoreWatch::closed:
    * @watch: the watch
-   * @error: (nullable): why the backend ended the watch; %NULL when the
-   *   store closed normally
+   * @error: (nullable): why the backend ended the watch:
+   *   %TIMON_STORE_ERROR_CLOSED when the store closed,
+   *   %TIMON_STORE_ERROR_COMPACTED when the backend lost the history the
+   *   watch needed
    *
    * Emitted once, after the last events, when the backend ends the watch.
    * It is not emitted after timon_store_watch_cancel().
@@ -308,7 +310,8 @@ timon_store_watch_push (TimonStoreWatch *watch, TimonStoreEvent *event)
 /**
  * timon_store_watch_close:
  * @watch: a watch
- * @error: (nullable): why; %NULL when the store is closing normally
+ * @error: (nullable): why (%TIMON_STORE_ERROR_CLOSED when the store
+ *   closes)
  *
  * Ends the watch from the backend's side; safe from any thread. The
  * watcher gets the events already queued, then #TimonStoreWatch::closed.

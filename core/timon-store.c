@@ -249,7 +249,7 @@ timon_store_list (TimonStore *store,
 {
   g_return_val_if_fail (TIMON_IS_STORE (store), NULL);
   g_return_val_if_fail (prefix != NULL, NULL);
-  g_return_val_if_fail (revision >= 0, NULL);
+  g_return_val_if_fail (revision >= TIMON_STORE_REVISION_LATEST, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_autofree char *start = NULL;
@@ -323,8 +323,11 @@ write_async (TimonStore *store,
 static TimonStoreItem *
 write_finish (TimonStore *store, GAsyncResult *result, gint64 *out_revision, GError **error)
 {
-  if (g_async_result_is_tagged (result, write_async))
+  if (g_async_result_is_tagged (result, write_async)) {
+    if (out_revision != NULL)
+      *out_revision = 0;
     return g_task_propagate_pointer (G_TASK (result), error);
+  }
 
   gint64 revision = 0;
   TimonStoreItem *item =
@@ -604,7 +607,8 @@ timon_store_delete (TimonStore *store,
  * timon_store_watch:
  * @store: a store
  * @prefix: the prefix of the keys to watch ("" for all)
- * @since_revision: report events after this revision;
+ * @since_revision: report events after this revision (0: every event
+ *   since the store was created, if none was compacted away);
  *   %TIMON_STORE_REVISION_LATEST for events after the current one
  * @error: return location for an error
  *
@@ -623,7 +627,7 @@ timon_store_watch (TimonStore *store, const char *prefix, gint64 since_revision,
 {
   g_return_val_if_fail (TIMON_IS_STORE (store), NULL);
   g_return_val_if_fail (prefix != NULL, NULL);
-  g_return_val_if_fail (since_revision >= 0, NULL);
+  g_return_val_if_fail (since_revision >= TIMON_STORE_REVISION_LATEST, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_autofree char *end = timon_store_prefix_end (prefix);

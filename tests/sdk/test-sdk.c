@@ -424,7 +424,7 @@ test_example_store (Fixture *fixture, gconstpointer data)
 
   gint64 revision = 0;
   g_autoptr (GPtrArray) items =
-    timon_store_list (store, "/registry/", 0, 0, NULL, &revision, NULL, &error);
+    timon_store_list (store, "/registry/", TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 2);
   g_assert_cmpint (revision, ==, 3);
@@ -449,7 +449,7 @@ test_example_store (Fixture *fixture, gconstpointer data)
   g_assert_null (gone);
   g_clear_error (&error);
 
-  g_autoptr (TimonStoreWatch) watch = timon_store_watch (store, "/registry/", 0, &error);
+  g_autoptr (TimonStoreWatch) watch = timon_store_watch (store, "/registry/", TIMON_STORE_REVISION_LATEST, &error);
   g_assert_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_FAILED);
   g_assert_null (watch);
 }

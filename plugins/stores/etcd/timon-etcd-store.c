@@ -468,6 +468,10 @@ etcd_range (TimonStore *store,
 {
   TimonEtcdStore *self = TIMON_ETCD_STORE (store);
   g_autoptr (GError) local_error = NULL;
+  /* etcd starts at revision 1 with no keys: what Timon calls revision 0,
+   * the store before its first write. */
+  if (revision == 0)
+    revision = 1;
   g_autoptr (JsonNode) root =
     call_sync (self, self->uri_range, range_body (start, end, TRUE, revision, limit, FALSE),
                &local_error);
@@ -717,7 +721,10 @@ etcd_watch (TimonStore *store,
   g_autoptr (GError) local_error = NULL;
   gint64 current = 0;
 
-  if (!probe_revision (self, since_revision, &current, &local_error)) {
+  /* Revision 0 is etcd's revision 1 (see etcd_range); probing it fails
+   * if etcd compacted past the start. */
+  gint64 probe = since_revision == 0 ? 1 : since_revision;
+  if (!probe_revision (self, probe, &current, &local_error)) {
     if (g_error_matches (local_error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_COMPACTED))
       learn_compact_revision (self, since_revision + 1);
     g_propagate_error (error, g_steal_pointer (&local_error));

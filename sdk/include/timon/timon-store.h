@@ -18,8 +18,11 @@ G_BEGIN_DECLS
 /**
  * TIMON_STORE_MAX_VALUE_SIZE:
  *
- * The largest value a store accepts: 1.5 MiB, etcd's default request
- * limit, so that an object that fits one backend fits them all.
+ * The largest value a store accepts: 1.5 MiB, the object size
+ * Kubernetes allows. (An etcd serving as a Timon store must accept
+ * requests of at least 2 MiB, `--max-request-bytes 2097152`: its default
+ * limit of 1.5 MiB leaves no room for the key and the request around a
+ * value of the largest size.)
  *
  * Since: 0.1
  */
@@ -38,10 +41,12 @@ G_BEGIN_DECLS
  * TIMON_STORE_REVISION_LATEST:
  *
  * Names the store's current revision where a call takes a revision.
+ * It is not 0: revision 0 is the empty store before its first write, so
+ * that a watch since 0 reports every event from the first.
  *
  * Since: 0.1
  */
-#define TIMON_STORE_REVISION_LATEST ((gint64) 0)
+#define TIMON_STORE_REVISION_LATEST ((gint64) -1)
 
 /**
  * TIMON_STORE_ERROR:
@@ -117,7 +122,7 @@ TIMON_API G_DECLARE_INTERFACE (TimonStore, timon_store, TIMON, STORE, GObject)
  * @get: the current item under a key, or %NULL with
  *   %TIMON_STORE_ERROR_NOT_FOUND
  * @range: the items whose keys are in [@start, @end) in byte order as
- *   they were at @revision (or the latest revision), at most @limit of
+ *   they were at @revision (or %TIMON_STORE_REVISION_LATEST), at most @limit of
  *   them (0: all); sets the revision read and whether more items follow
  * @write_async: starts one create, update or delete; @value is %NULL for
  *   a delete. The core has already checked the key and value. A backend
