@@ -485,7 +485,8 @@ reader_thread (gpointer user_data)
       ok = item != NULL;
     } else {
       g_autoptr (GPtrArray) items =
-        timon_store_list (r->store, DATA_PREFIX, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL, &error);
+        timon_store_list (r->store, DATA_PREFIX, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL,
+                          &error);
       ok = items != NULL && items->len == DATA_KEYS;
     }
     gint64 latency = now_ns () - started;

@@ -17,7 +17,7 @@ struct _TimonPlugin {
   char *name;
   const TimonPluginDescriptor *descriptor;
   GPtrArray *features; /* TimonFeature, once init succeeded */
-  GPtrArray *pending; /* TimonFeature, added during init */
+  GPtrArray *pending;  /* TimonFeature, added during init */
   gboolean loading;
 };
 
@@ -98,10 +98,12 @@ add_feature (TimonPlugin *plugin,
                  plugin->name, timon_feature_kind_to_string (kind), name);
     return FALSE;
   }
-  if (!g_ascii_islower (name[0]) || strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (name)) {
+  if (!g_ascii_islower (name[0]) ||
+      strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (name)) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
-                 "\"%s\" is not a valid %s name: use lower case letters, digits and '-', starting with a letter", name,
-                 timon_feature_kind_to_string (kind));
+                 "\"%s\" is not a valid %s name: use lower case letters, digits and '-', starting "
+                 "with a letter",
+                 name, timon_feature_kind_to_string (kind));
     return FALSE;
   }
   for (guint i = 0; i < plugin->pending->len; i++) {

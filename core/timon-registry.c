@@ -18,8 +18,8 @@
 struct _TimonRegistry {
   GObject parent_instance;
 
-  GPtrArray *plugins; /* TimonPlugin, in load order */
-  GPtrArray *failures; /* TimonPluginFailure */
+  GPtrArray *plugins;   /* TimonPlugin, in load order */
+  GPtrArray *failures;  /* TimonPluginFailure */
   GHashTable *features; /* "kind/name" -> TimonFeature */
 };
 
@@ -188,7 +188,8 @@ load_file (TimonRegistry *self, const char *canonical, GError **error)
   g_autofree char *name = g_strdelimit (g_strdup (desc->name), "_", '-');
   if (!valid_name (name)) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
-                 "%s: \"%s\" is not a valid plugin name: use lower case letters, digits and '-', starting with a letter",
+                 "%s: \"%s\" is not a valid plugin name: use lower case letters, digits and '-', "
+                 "starting with a letter",
                  canonical, desc->name);
     g_module_close (module);
     return FALSE;
@@ -303,8 +304,7 @@ scan_dir (TimonRegistry *self, const char *dir, int depth)
     if (g_str_has_suffix (entry, ".so") && g_file_test (path, G_FILE_TEST_IS_REGULAR))
       timon_registry_load_file (self, path, NULL);
     else if (depth + 1 < MAX_SCAN_DEPTH && !g_str_has_suffix (entry, ".p") &&
-             g_file_test (path, G_FILE_TEST_IS_DIR) &&
-             !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+             g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
       scan_dir (self, path, depth + 1);
   }
 }

@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 #define TIMON_TYPE_REGISTRY (timon_registry_get_type ())
-TIMON_API G_DECLARE_FINAL_TYPE (TimonRegistry, timon_registry, TIMON, REGISTRY, GObject)
+TIMON_API
+G_DECLARE_FINAL_TYPE (TimonRegistry, timon_registry, TIMON, REGISTRY, GObject)
 
 /**
  * TimonPluginFailure:
@@ -30,8 +31,7 @@ TIMON_API gboolean timon_registry_load_file (TimonRegistry *registry,
                                              const char *filename,
                                              GError **error);
 TIMON_API void timon_registry_load_dir (TimonRegistry *registry, const char *dir);
-TIMON_API void timon_registry_load_default (TimonRegistry *registry,
-                                            const char *const *extra_dirs);
+TIMON_API void timon_registry_load_default (TimonRegistry *registry, const char *const *extra_dirs);
 TIMON_API GStrv timon_registry_dup_default_dirs (const char *const *extra_dirs);
 
 TIMON_API GPtrArray *timon_registry_get_plugins (TimonRegistry *registry);

@@ -13,7 +13,9 @@ struct _TimonStoreEvent {
   TimonStoreItem *prev_item;
 };
 
-G_DEFINE_BOXED_TYPE (TimonStoreEvent, timon_store_event, timon_store_event_ref,
+G_DEFINE_BOXED_TYPE (TimonStoreEvent,
+                     timon_store_event,
+                     timon_store_event_ref,
                      timon_store_event_unref)
 
 /**

@@ -20,10 +20,10 @@ struct _TimonStoreWatch {
   char *end;
 
   GMutex lock;
-  GPtrArray *queue; /* TimonStoreEvent, under lock */
+  GPtrArray *queue;    /* TimonStoreEvent, under lock */
   GError *close_error; /* under lock */
-  gboolean closed; /* under lock */
-  int cancelled; /* atomic */
+  gboolean closed;     /* under lock */
+  int cancelled;       /* atomic */
 
   GMainContext *context;
   GSource *source;

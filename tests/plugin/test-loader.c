@@ -461,24 +461,6 @@ test_register_outside_init (void)
   g_assert_null (timon_registry_lookup (registry, TIMON_FEATURE_STORE, "late"));
 }
 
-/* GLib 2.74 leaks the folder names G_TEST_OPTION_ISOLATE_DIRS sets for
- * each test (in g_set_user_dirs). Under the sanitizers, these hooks
- * suppress that leak; the slow unwinder lets the suppression see the
- * caller through GLib, which is built without frame pointers. */
-__attribute__ ((visibility ("default"))) const char *__lsan_default_suppressions (void);
-__attribute__ ((visibility ("default"))) const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
-
-__attribute__ ((visibility ("default"))) const char *__asan_default_options (void);
-__attribute__ ((visibility ("default"))) const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
 int
 main (int argc, char **argv)
 {

@@ -423,8 +423,8 @@ test_example_store (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (timon_store_item_get_create_revision (updated), ==, 1);
 
   gint64 revision = 0;
-  g_autoptr (GPtrArray) items =
-    timon_store_list (store, "/registry/", TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL, &error);
+  g_autoptr (GPtrArray) items = timon_store_list (store, "/registry/", TIMON_STORE_REVISION_LATEST,
+                                                  0, NULL, &revision, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 2);
   g_assert_cmpint (revision, ==, 3);
@@ -449,7 +449,8 @@ test_example_store (Fixture *fixture, gconstpointer data)
   g_assert_null (gone);
   g_clear_error (&error);
 
-  g_autoptr (TimonStoreWatch) watch = timon_store_watch (store, "/registry/", TIMON_STORE_REVISION_LATEST, &error);
+  g_autoptr (TimonStoreWatch) watch =
+    timon_store_watch (store, "/registry/", TIMON_STORE_REVISION_LATEST, &error);
   g_assert_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_FAILED);
   g_assert_null (watch);
 }
@@ -492,24 +493,6 @@ test_direct_include_refused (Fixture *fixture, gconstpointer data)
       g_assert_cmpstr (run.err, ==, "");
     }
   }
-}
-
-/* GLib 2.74 leaks the folder names G_TEST_OPTION_ISOLATE_DIRS sets for
- * each test (in g_set_user_dirs). Under the sanitizers, these hooks
- * suppress that leak; the slow unwinder lets the suppression see the
- * caller through GLib, which is built without frame pointers. */
-__attribute__ ((visibility ("default"))) const char *__lsan_default_suppressions (void);
-__attribute__ ((visibility ("default"))) const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
-
-__attribute__ ((visibility ("default"))) const char *__asan_default_options (void);
-__attribute__ ((visibility ("default"))) const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int

@@ -374,8 +374,8 @@ verify_after_crash (TimonStore *store, GArray *acks, Ack *model, gint64 previous
   }
 
   /* No torn value anywhere. */
-  g_autoptr (GPtrArray) all =
-    timon_store_list (store, CRASH_PREFIX, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL, &error);
+  g_autoptr (GPtrArray) all = timon_store_list (store, CRASH_PREFIX, TIMON_STORE_REVISION_LATEST, 0,
+                                                NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, <=, CRASH_KEYS);
   for (guint i = 0; i < all->len; i++) {
@@ -626,7 +626,8 @@ test_close (void)
   TimonStore *store = open_store (path, &error);
 
   g_assert_no_error (error);
-  g_autoptr (TimonStoreWatch) watch = timon_store_watch (store, "", TIMON_STORE_REVISION_LATEST, &error);
+  g_autoptr (TimonStoreWatch) watch =
+    timon_store_watch (store, "", TIMON_STORE_REVISION_LATEST, &error);
   g_assert_no_error (error);
   g_signal_connect (watch, "events", G_CALLBACK (on_close_events), &state);
   g_signal_connect (watch, "closed", G_CALLBACK (on_close_closed), &state);
@@ -765,7 +766,8 @@ test_threads_blocking_writes (void)
   gint64 last = 0;
 
   g_assert_no_error (error);
-  g_autoptr (TimonStoreWatch) watch = timon_store_watch (store, "threads/", TIMON_STORE_REVISION_LATEST, &error);
+  g_autoptr (TimonStoreWatch) watch =
+    timon_store_watch (store, "threads/", TIMON_STORE_REVISION_LATEST, &error);
   g_assert_no_error (error);
   g_signal_connect (watch, "events", G_CALLBACK (on_thread_events), &last);
 

@@ -535,7 +535,8 @@ test_create_basic (Fixture *fx, gconstpointer data)
   store_test_assert_item (got, key, value, fx->base + 1, fx->base + 1);
 
   gint64 revision = 0;
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL);
   g_assert_cmpint (revision, ==, fx->base + 1);
   g_assert_cmpuint (items->len, ==, 1);
   store_test_assert_item (items->pdata[0], key, value, fx->base + 1, fx->base + 1);
@@ -674,7 +675,8 @@ test_delete_basic (Fixture *fx, gconstpointer data)
   g_assert_cmpint (fx_revision (fx), ==, r3);
   assert_get_missing (fx, a);
 
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (items->len, ==, 0);
 
   /* Deleting again finds nothing, conditionally or not. */
@@ -743,7 +745,8 @@ test_revision_initial (Fixture *fx, gconstpointer data)
 {
   g_autofree char *next = NULL;
   gint64 revision = -1;
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 10, NULL, &revision, &next);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 10, NULL, &revision, &next);
 
   g_assert_cmpuint (items->len, ==, 0);
   g_assert_null (next);
@@ -757,7 +760,8 @@ test_revision_initial (Fixture *fx, gconstpointer data)
   }
   g_assert_cmpint (fx->base, ==, 0);
   g_assert_cmpint (timon_store_get_compact_revision (fx->store), ==, 0);
-  g_autoptr (GPtrArray) all = fx_list (fx, "", TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL);
+  g_autoptr (GPtrArray) all =
+    fx_list (fx, "", TIMON_STORE_REVISION_LATEST, 0, NULL, &revision, NULL);
   g_assert_cmpuint (all->len, ==, 0);
   g_assert_cmpint (revision, ==, 0);
 }
@@ -850,7 +854,8 @@ test_list_pagination (Fixture *fx, gconstpointer data)
     gint64 revision = 0;
     guint pages = 0;
     g_test_message ("limit %u", cases[c].limit);
-    g_autoptr (GPtrArray) all = fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, cases[c].limit, &revision, &pages);
+    g_autoptr (GPtrArray) all =
+      fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, cases[c].limit, &revision, &pages);
     g_assert_cmpint (revision, ==, now);
     assert_items_match_model (fx, all, prefix, now);
     g_assert_cmpuint (all->len, ==, n);
@@ -873,7 +878,8 @@ test_list_pagination_snapshot (Fixture *fx, gconstpointer data)
 
   g_autoptr (GPtrArray) all =
     g_ptr_array_new_with_free_func ((GDestroyNotify) timon_store_item_unref);
-  g_autoptr (GPtrArray) first = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, NULL, &revision, &token);
+  g_autoptr (GPtrArray) first =
+    fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, NULL, &revision, &token);
   gint64 snapshot = revision;
   g_assert_cmpint (snapshot, ==, fx_revision (fx));
   g_assert_cmpuint (first->len, ==, 8);
@@ -899,7 +905,8 @@ test_list_pagination_snapshot (Fixture *fx, gconstpointer data)
   guint pages = 1;
   while (token != NULL) {
     g_autofree char *next = NULL;
-    g_autoptr (GPtrArray) page = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, token, &revision, &next);
+    g_autoptr (GPtrArray) page =
+      fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, token, &revision, &next);
     g_assert_cmpint (revision, ==, snapshot);
     for (guint i = 0; i < page->len; i++)
       g_ptr_array_add (all, timon_store_item_ref (page->pdata[i]));
@@ -913,7 +920,8 @@ test_list_pagination_snapshot (Fixture *fx, gconstpointer data)
 
   /* A new list sees the writes. */
   gint64 now = 0;
-  g_autoptr (GPtrArray) latest = fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, &now, NULL);
+  g_autoptr (GPtrArray) latest =
+    fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 8, &now, NULL);
   g_assert_cmpint (now, ==, snapshot + 11);
   g_assert_cmpuint (latest->len, ==, 20);
   assert_items_match_model (fx, latest, prefix, now);
@@ -941,7 +949,8 @@ test_list_invalid_continue (Fixture *fx, gconstpointer data)
   g_autoptr (GPtrArray) page = fx_list (fx, a, TIMON_STORE_REVISION_LATEST, 2, NULL, NULL, &token);
   g_assert_cmpuint (page->len, ==, 2);
   g_assert_nonnull (token);
-  g_autoptr (GPtrArray) b_page = fx_list (fx, b, TIMON_STORE_REVISION_LATEST, 2, NULL, NULL, &b_token);
+  g_autoptr (GPtrArray) b_page =
+    fx_list (fx, b, TIMON_STORE_REVISION_LATEST, 2, NULL, NULL, &b_token);
   g_assert_nonnull (b_token);
 
   g_autofree char *truncated = g_strndup (token, strlen (token) / 2);
@@ -1066,12 +1075,14 @@ test_list_prefix_isolation (Fixture *fx, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const char *prefix = fx_key (fx, "%s", cases[i].prefix);
-    g_autoptr (GPtrArray) items = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+    g_autoptr (GPtrArray) items =
+      fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
     g_assert_cmpuint (items->len, ==, cases[i].count);
     assert_items_match_model (fx, items, prefix, now);
     for (guint j = 0; j < items->len; j++)
       g_assert_true (g_str_has_prefix (timon_store_item_get_key (items->pdata[j]), prefix));
-    g_autoptr (GPtrArray) paged = fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 2, NULL, NULL);
+    g_autoptr (GPtrArray) paged =
+      fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 2, NULL, NULL);
     assert_items_match_model (fx, paged, prefix, now);
   }
 }
@@ -1087,8 +1098,8 @@ test_list_empty (Fixture *fx, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (limits); i++) {
     gint64 revision = 0;
     g_autofree char *next = NULL;
-    g_autoptr (GPtrArray) items =
-      fx_list (fx, fx_key (fx, "empty/"), TIMON_STORE_REVISION_LATEST, limits[i], NULL, &revision, &next);
+    g_autoptr (GPtrArray) items = fx_list (fx, fx_key (fx, "empty/"), TIMON_STORE_REVISION_LATEST,
+                                           limits[i], NULL, &revision, &next);
     g_assert_cmpuint (items->len, ==, 0);
     g_assert_null (next);
     g_assert_cmpint (revision, ==, now);
@@ -1100,7 +1111,8 @@ test_list_empty (Fixture *fx, gconstpointer data)
     g_assert_cmpuint (past->len, ==, 0);
   }
   fx_delete (fx, fx_key (fx, "full/a"), 0);
-  g_autoptr (GPtrArray) deleted = fx_list (fx, fx_key (fx, "full/"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) deleted =
+    fx_list (fx, fx_key (fx, "full/"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (deleted->len, ==, 0);
 }
 
@@ -1246,7 +1258,8 @@ test_watch_catch_up_live (Fixture *fx, gconstpointer data)
     assert_events_match_journal (fx, sw->events, 0, prefix, since, rf);
 
     /* Clean up for the next round. */
-    g_autoptr (GPtrArray) left = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+    g_autoptr (GPtrArray) left =
+      fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
     for (guint i = 0; i < left->len; i++)
       fx_delete (fx, timon_store_item_get_key (left->pdata[i]),
                  timon_store_item_get_mod_revision (left->pdata[i]));
@@ -1494,7 +1507,8 @@ test_compact_continue (Fixture *fx, gconstpointer data)
     if (i == 4)
       r4 = r;
   }
-  g_autoptr (GPtrArray) page = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 2, NULL, &revision, &token);
+  g_autoptr (GPtrArray) page =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 2, NULL, &revision, &token);
   g_assert_cmpuint (page->len, ==, 2);
   g_assert_nonnull (token);
   fx_update_s (fx, fx_key (fx, "k4"), "w", r4);
@@ -1729,7 +1743,8 @@ test_concurrency_async_writes (Fixture *fx, gconstpointer data)
     store_test_assert_item (writes->items[i], fx_key (fx, "async/%04u", i), value,
                             writes->revisions[i], writes->revisions[i]);
   }
-  g_autoptr (GPtrArray) items = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (items->len, ==, N_ASYNC);
   for (guint i = 0; i < N_ASYNC; i++)
     store_test_assert_item (items->pdata[i], timon_store_item_get_key (writes->items[i]),
@@ -1748,7 +1763,8 @@ test_concurrency_async_writes (Fixture *fx, gconstpointer data)
   g_assert_true (store_test_iterate_until (fx->context, all_done, writes, 60000));
   assert_consecutive (writes->revisions, N_ASYNC, fx->base + N_ASYNC + 1);
   g_assert_cmpint (fx_revision (fx), ==, fx->base + 2 * N_ASYNC);
-  g_autoptr (GPtrArray) none = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) none =
+    fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (none->len, ==, 0);
 
   for (guint i = 0; i < N_ASYNC; i++)
@@ -1782,7 +1798,8 @@ test_value_max_size (Fixture *fx, gconstpointer data)
     fx_update (fx, key, big2, timon_store_item_get_mod_revision (created));
   assert_value (fx, key, big2);
 
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   assert_items_match_model (fx, items, fx->prefix, fx_revision (fx));
   g_autoptr (GPtrArray) past = fx_list (fx, fx->prefix, since + 1, 0, NULL, NULL, NULL);
   assert_items_match_model (fx, past, fx->prefix, since + 1);
@@ -1809,7 +1826,8 @@ test_value_too_large (Fixture *fx, gconstpointer data)
   assert_write_fails (fx, TIMON_STORE_WRITE_UPDATE, small, huge, r,
                       TIMON_STORE_ERROR_VALUE_TOO_LARGE);
   assert_get (fx, small, "small", r, r);
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   assert_items_match_model (fx, items, fx->prefix, r);
   g_assert_cmpint (fx_revision (fx), ==, fx->base + 1);
 }
@@ -1826,7 +1844,8 @@ test_value_empty (Fixture *fx, gconstpointer data)
   /* An empty value is a value, not a deletion: never NULL. */
   g_autoptr (TimonStoreItem) created = fx_create (fx, key, empty);
   assert_value (fx, key, empty);
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (items->len, ==, 1);
   assert_items_match_model (fx, items, fx->prefix, fx_revision (fx));
 
@@ -1917,18 +1936,23 @@ test_key_odd_characters (Fixture *fx, gconstpointer data)
   }
   gint64 now = fx_revision (fx);
 
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (items->len, ==, G_N_ELEMENTS (odd_keys));
   assert_items_match_model (fx, items, fx->prefix, now);
-  g_autoptr (GPtrArray) paged = fx_list_pages (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
+  g_autoptr (GPtrArray) paged =
+    fx_list_pages (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
   assert_items_match_model (fx, paged, fx->prefix, now);
-  g_autoptr (GPtrArray) ctl = fx_list (fx, fx_key (fx, "ctl"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) ctl =
+    fx_list (fx, fx_key (fx, "ctl"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (ctl->len, ==, 4);
   assert_items_match_model (fx, ctl, fx_key (fx, "ctl"), now);
-  g_autoptr (GPtrArray) ctl1 = fx_list_pages (fx, fx_key (fx, "ctl\x01"), TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
+  g_autoptr (GPtrArray) ctl1 =
+    fx_list_pages (fx, fx_key (fx, "ctl\x01"), TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
   g_assert_cmpuint (ctl1->len, ==, 3);
   assert_items_match_model (fx, ctl1, fx_key (fx, "ctl\x01"), now);
-  g_autoptr (GPtrArray) pct = fx_list (fx, fx_key (fx, "%%"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) pct =
+    fx_list (fx, fx_key (fx, "%%"), TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (pct->len, ==, 2);
   assert_items_match_model (fx, pct, fx_key (fx, "%%"), now);
 
@@ -1938,7 +1962,8 @@ test_key_odd_characters (Fixture *fx, gconstpointer data)
     fx_delete (fx, key, r);
     assert_get_missing (fx, key);
   }
-  g_autoptr (GPtrArray) none = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) none =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (none->len, ==, 0);
 
   store_test_watch_wait (sw, 3 * G_N_ELEMENTS (odd_keys));
@@ -1964,7 +1989,8 @@ test_key_max_size (Fixture *fx, gconstpointer data)
   gint64 r2 = fx_create_s (fx, longest_ff, "long ff");
   gint64 r3 = fx_update_s (fx, longest, "longer", r1);
   assert_get (fx, longest, "longer", r1, r3);
-  g_autoptr (GPtrArray) items = fx_list_pages (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list_pages (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
   assert_items_match_model (fx, items, fx->prefix, r3);
   fx_delete (fx, longest, r3);
   fx_delete (fx, longest_ff, r2);
@@ -1994,7 +2020,8 @@ test_key_invalid (Fixture *fx, gconstpointer data)
     g_assert_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_INVALID_KEY);
     g_assert_null (item);
   }
-  g_autoptr (GPtrArray) items = fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) items =
+    fx_list (fx, fx->prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
   g_assert_cmpuint (items->len, ==, 0);
   g_assert_cmpint (fx_revision (fx), ==, fx->base);
 }
@@ -2020,10 +2047,12 @@ test_key_prefix_ff (Fixture *fx, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const char *prefix = fx_key (fx, "%s", cases[i].prefix);
-    g_autoptr (GPtrArray) items = fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+    g_autoptr (GPtrArray) items =
+      fx_list (fx, prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
     g_assert_cmpuint (items->len, ==, cases[i].count);
     assert_items_match_model (fx, items, prefix, now);
-    g_autoptr (GPtrArray) paged = fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
+    g_autoptr (GPtrArray) paged =
+      fx_list_pages (fx, prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
     assert_items_match_model (fx, paged, prefix, now);
 
     g_autoptr (StoreTestWatch) sw = store_test_watch_new (fx->store, prefix, since);
@@ -2055,10 +2084,12 @@ test_key_prefix_unbounded (Fixture *fx, gconstpointer data)
     guint count;
   } cases[] = { { "\xff", 3 }, { "\xff\xff", 2 }, { "\xff\xff\xff", 1 } };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-    g_autoptr (GPtrArray) items = fx_list (fx, cases[i].prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
+    g_autoptr (GPtrArray) items =
+      fx_list (fx, cases[i].prefix, TIMON_STORE_REVISION_LATEST, 0, NULL, NULL, NULL);
     g_assert_cmpuint (items->len, ==, cases[i].count);
     assert_items_match_model (fx, items, cases[i].prefix, now);
-    g_autoptr (GPtrArray) paged = fx_list_pages (fx, cases[i].prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
+    g_autoptr (GPtrArray) paged =
+      fx_list_pages (fx, cases[i].prefix, TIMON_STORE_REVISION_LATEST, 1, NULL, NULL);
     assert_items_match_model (fx, paged, cases[i].prefix, now);
     g_autoptr (StoreTestWatch) sw = store_test_watch_new (fx->store, cases[i].prefix, since);
     store_test_watch_wait (sw, cases[i].count);
@@ -2141,25 +2172,6 @@ test_unavailable (gconstpointer data)
     g_test_fail_printf ("%s", backend->fail_reason);
   else
     g_test_skip (backend->skip_reason);
-}
-
-/* Under AddressSanitizer: G_TEST_OPTION_ISOLATE_DIRS keeps the folder
- * names it sets for each test (g_set_user_dirs) on purpose, which is not
- * a leak of ours; suppressing it needs whole stacks through GLib, which is
- * built without frame pointers. */
-const char *__asan_default_options (void);
-const char *__lsan_default_suppressions (void);
-
-__attribute__ ((visibility ("default"), used)) const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-__attribute__ ((visibility ("default"), used)) const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
 }
 
 int

@@ -26,7 +26,7 @@ struct _TimonMemoryStore {
   char *location;
 
   GRWLock lock;
-  GTree *keys; /* char* -> KeyHistory* */
+  GTree *keys;    /* char* -> KeyHistory* */
   GPtrArray *log; /* TimonStoreEvent, revision log_start + i */
   gint64 log_start;
   gint64 revision;
@@ -37,10 +37,13 @@ struct _TimonMemoryStore {
 static void timon_memory_store_iface_init (TimonStoreInterface *iface);
 static void timon_memory_store_initable_init (GInitableIface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (TimonMemoryStore, timon_memory_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TIMON_TYPE_STORE, timon_memory_store_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      timon_memory_store_initable_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (TimonMemoryStore,
+                               timon_memory_store,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TIMON_TYPE_STORE,
+                                                      timon_memory_store_iface_init)
+                                 G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                        timon_memory_store_initable_init))
 
 enum {
   PROP_0,
@@ -238,7 +241,8 @@ check_revision (TimonMemoryStore *self, gint64 revision, GError **error)
   }
   if (revision > self->revision) {
     g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_FUTURE_REVISION,
-                 "revision %" G_GINT64_FORMAT " is newer than the current revision %" G_GINT64_FORMAT,
+                 "revision %" G_GINT64_FORMAT
+                 " is newer than the current revision %" G_GINT64_FORMAT,
                  revision, self->revision);
     return FALSE;
   }
@@ -373,19 +377,20 @@ write_locked (TimonMemoryStore *self,
       g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_NOT_FOUND, "%s not found", key);
       return NULL;
     }
-    if (expected_revision != 0 && timon_store_item_get_mod_revision (current) != expected_revision) {
+    if (expected_revision != 0 &&
+        timon_store_item_get_mod_revision (current) != expected_revision) {
       g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT,
                    "%s was modified at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT, key,
                    timon_store_item_get_mod_revision (current), expected_revision);
       return NULL;
     }
     if (type == TIMON_STORE_WRITE_UPDATE) {
-      item = timon_store_item_new (key, value, timon_store_item_get_create_revision (current),
-                                   revision);
+      item =
+        timon_store_item_new (key, value, timon_store_item_get_create_revision (current), revision);
       event_type = TIMON_STORE_EVENT_UPDATE;
     } else {
-      item = timon_store_item_new (key, NULL, timon_store_item_get_create_revision (current),
-                                   revision);
+      item =
+        timon_store_item_new (key, NULL, timon_store_item_get_create_revision (current), revision);
       event_type = TIMON_STORE_EVENT_DELETE;
     }
     break;

@@ -73,6 +73,9 @@
 
 #define SCHEMA_VERSION 1
 
+/* SQLite's page cache of the writer connection, in KiB. */
+#define WRITER_CACHE_KIB (64 * 1024)
+
 typedef enum {
   OP_WRITE,
   OP_COMPACT,
@@ -1418,9 +1421,13 @@ timon_sqlite_store_initable_init_impl (GInitable *initable,
   }
 
   sqlite3_busy_timeout (self->wdb, 100);
+  /* The writer's cache holds the hot part of the tables and indexes, so
+   * that a batch's inserts, index updates and purges rarely read pages
+   * back from the file. */
   g_autofree char *pragmas = g_strdup_printf ("PRAGMA synchronous = FULL;"
+                                              "PRAGMA cache_size = -%d;"
                                               "PRAGMA journal_size_limit = %" G_GINT64_FORMAT ";",
-                                              JOURNAL_SIZE_LIMIT);
+                                              WRITER_CACHE_KIB, JOURNAL_SIZE_LIMIT);
   if (!check_journal_mode (self, error) || !exec (self, pragmas, "cannot open", error) ||
       !open_schema (self, error))
     return FALSE;

@@ -30,10 +30,12 @@ typedef enum {
 TIMON_API const char *timon_feature_kind_to_string (TimonFeatureKind kind);
 
 #define TIMON_TYPE_PLUGIN (timon_plugin_get_type ())
-TIMON_API G_DECLARE_FINAL_TYPE (TimonPlugin, timon_plugin, TIMON, PLUGIN, GObject)
+TIMON_API
+G_DECLARE_FINAL_TYPE (TimonPlugin, timon_plugin, TIMON, PLUGIN, GObject)
 
 #define TIMON_TYPE_FEATURE (timon_feature_get_type ())
-TIMON_API G_DECLARE_FINAL_TYPE (TimonFeature, timon_feature, TIMON, FEATURE, GObject)
+TIMON_API
+G_DECLARE_FINAL_TYPE (TimonFeature, timon_feature, TIMON, FEATURE, GObject)
 
 /**
  * TimonPluginInitFunc:
@@ -114,11 +116,13 @@ typedef struct {
  *
  * Since: 0.1
  */
+/* clang-format off */
 #define TIMON_PLUGIN_DEFINE(name, description, version, license, init)                              \
   __attribute__ ((visibility ("default"))) const TimonPluginDescriptor timon_plugin_descriptor = { \
     TIMON_ABI_MAJOR, TIMON_ABI_MINOR, sizeof (TimonPluginDescriptor),                             \
     #name, (description), (version), (license), (init), { NULL }                                  \
   };
+/* clang-format on */
 
 TIMON_API const char *timon_plugin_get_name (TimonPlugin *plugin);
 TIMON_API const char *timon_plugin_get_description (TimonPlugin *plugin);

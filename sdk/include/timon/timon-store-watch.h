@@ -16,7 +16,8 @@
 G_BEGIN_DECLS
 
 #define TIMON_TYPE_STORE_WATCH (timon_store_watch_get_type ())
-TIMON_API G_DECLARE_FINAL_TYPE (TimonStoreWatch, timon_store_watch, TIMON, STORE_WATCH, GObject)
+TIMON_API
+G_DECLARE_FINAL_TYPE (TimonStoreWatch, timon_store_watch, TIMON, STORE_WATCH, GObject)
 
 /* For the watcher. */
 TIMON_API const char *timon_store_watch_get_start (TimonStoreWatch *watch);

@@ -112,7 +112,8 @@ typedef enum {
 } TimonStoreWriteType;
 
 #define TIMON_TYPE_STORE (timon_store_get_type ())
-TIMON_API G_DECLARE_INTERFACE (TimonStore, timon_store, TIMON, STORE, GObject)
+TIMON_API
+G_DECLARE_INTERFACE (TimonStore, timon_store, TIMON, STORE, GObject)
 
 /**
  * TimonStoreInterface:
