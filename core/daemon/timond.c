@@ -64,6 +64,12 @@ main (int argc, char **argv)
   if (store_name == NULL)
     store_name = g_strdup ("sqlite");
 
+  /* Before anything is announced: a SIGTERM that follows the first
+   * message must stop timond cleanly, not kill it. */
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+
   g_autoptr (TimonRegistry) registry = timon_registry_new ();
   timon_registry_load_default (registry, (const char *const *) plugin_dirs);
 
@@ -87,9 +93,6 @@ main (int argc, char **argv)
   g_message ("store %s open at %s, revision %" G_GINT64_FORMAT, store_name, location,
              timon_store_get_revision (store));
 
-  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, on_signal, loop);
-  g_unix_signal_add (SIGTERM, on_signal, loop);
   g_main_loop_run (loop);
 
   g_message ("shutting down");
