@@ -13,9 +13,32 @@ G_DEFINE_QUARK (timon_store_error_quark, timon_store_error)
 
 G_DEFINE_INTERFACE (TimonStore, timon_store, G_TYPE_OBJECT)
 
+/* The default write_finish, for backends whose write_async returns the
+ * write's #TimonStoreEvent from a #GTask: the item a write leaves is the
+ * event's, or for a delete the one before it. */
+static TimonStoreItem *
+timon_store_real_write_finish (TimonStore *store,
+                               GAsyncResult *result,
+                               gint64 *out_revision,
+                               GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  g_autoptr (TimonStoreEvent) event = g_task_propagate_pointer (G_TASK (result), error);
+  if (event == NULL)
+    return NULL;
+  *out_revision = timon_store_event_get_revision (event);
+  TimonStoreItem *item = timon_store_event_get_event_type (event) == TIMON_STORE_EVENT_DELETE
+                           ? timon_store_event_get_prev_item (event)
+                           : timon_store_event_get_item (event);
+  return timon_store_item_ref (item);
+}
+
 static void
 timon_store_default_init (TimonStoreInterface *iface)
 {
+  iface->write_finish = timon_store_real_write_finish;
+
   /**
    * TimonStore:location:
    *

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <timon/timon.h>
 
+#include "test-utils.h"
 #include "timon-registry.h"
 
 typedef struct {
@@ -115,7 +116,7 @@ test_sqlite_start_stop (void)
     daemon_wait_for (d, "store sqlite open");
     g_subprocess_send_signal (d->process, SIGTERM);
     g_assert_cmpint (daemon_finish (d), ==, 0);
-    g_assert_nonnull (strstr (d->output->str, "shutting down"));
+    assert_contains (d->output->str, "shutting down");
   }
 
   /* Write through the store, as the API server will, then start again. */
@@ -138,7 +139,7 @@ test_sqlite_start_stop (void)
   {
     g_autoptr (Daemon) d = daemon_start (argv);
     daemon_wait_for (d, "store sqlite open");
-    g_assert_nonnull (strstr (d->output->str, "revision 3"));
+    assert_contains (d->output->str, "revision 3");
     g_subprocess_send_signal (d->process, SIGINT);
     g_assert_cmpint (daemon_finish (d), ==, 0);
   }
@@ -157,7 +158,7 @@ test_sqlite_in_use (void)
 
   g_autoptr (Daemon) second = daemon_start (argv);
   g_assert_cmpint (daemon_finish (second), ==, 1);
-  g_assert_nonnull (strstr (second->output->str, "in use by another store"));
+  assert_contains (second->output->str, "in use by another store");
 
   g_subprocess_send_signal (first->process, SIGTERM);
   g_assert_cmpint (daemon_finish (first), ==, 0);
@@ -185,8 +186,8 @@ test_unknown_store (void)
 
   g_autoptr (Daemon) d = daemon_start (argv);
   g_assert_cmpint (daemon_finish (d), ==, 1);
-  g_assert_nonnull (strstr (d->output->str, "no plugin provides the store \"nosuch\""));
-  g_assert_nonnull (strstr (d->output->str, "sqlite"));
+  assert_contains (d->output->str, "no plugin provides the store \"nosuch\"");
+  assert_contains (d->output->str, "sqlite");
   remove_data_dir (dir);
 }
 
@@ -197,7 +198,7 @@ test_bad_option (void)
 
   g_autoptr (Daemon) d = daemon_start (argv);
   g_assert_cmpint (daemon_finish (d), ==, 2);
-  g_assert_nonnull (strstr (d->output->str, "timond: Unknown option --no-such-option"));
+  assert_contains (d->output->str, "timond: Unknown option --no-such-option");
 }
 
 /* A folder of broken plugins next to the good ones: timond says what
@@ -212,8 +213,8 @@ test_broken_plugins_reported (void)
 
   g_autoptr (Daemon) d = daemon_start (argv);
   daemon_wait_for (d, "store sqlite open");
-  g_assert_nonnull (strstr (d->output->str, "libtest-init-fails.so not loaded"));
-  g_assert_nonnull (strstr (d->output->str, "gives up on purpose"));
+  assert_contains (d->output->str, "libtest-init-fails.so not loaded");
+  assert_contains (d->output->str, "gives up on purpose");
   g_subprocess_send_signal (d->process, SIGTERM);
   g_assert_cmpint (daemon_finish (d), ==, 0);
   remove_data_dir (dir);

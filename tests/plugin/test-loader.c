@@ -10,18 +10,8 @@
  */
 #include <string.h>
 
+#include "test-utils.h"
 #include "timon-registry.h"
-
-#define assert_contains(haystack, needle)                                               \
-  G_STMT_START                                                                          \
-  {                                                                                     \
-    const char *h_ = (haystack), *n_ = (needle);                                        \
-    if (h_ == NULL || strstr (h_, n_) == NULL) {                                        \
-      g_autofree char *m_ = g_strdup_printf ("\"%s\" does not contain \"%s\"", h_, n_); \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_);            \
-    }                                                                                   \
-  }                                                                                     \
-  G_STMT_END
 
 /* The path the registry reports for a test plugin. */
 static char *

@@ -14,18 +14,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "test-utils.h"
 #include "timon-registry.h"
-
-#define assert_contains(haystack, needle)                                               \
-  G_STMT_START                                                                          \
-  {                                                                                     \
-    const char *h_ = (haystack), *n_ = (needle);                                        \
-    if (h_ == NULL || strstr (h_, n_) == NULL) {                                        \
-      g_autofree char *m_ = g_strdup_printf ("\"%s\" does not contain \"%s\"", h_, n_); \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_);            \
-    }                                                                                   \
-  }                                                                                     \
-  G_STMT_END
 
 #define EXAMPLE_DIR SOURCE_ROOT "/sdk/examples/hello-store"
 
@@ -40,29 +30,11 @@ typedef struct {
   char *nm;
 } Fixture;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* Runs @argv with pkg-config pointed at the DESTDIR's timon-sdk.pc. */
 static void
-run_command (Fixture *fixture, Run *run, const char *const *argv)
+run_command (Fixture *fixture, TestRun *run, const char *const *argv)
 {
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *shown = g_strjoinv (" ", (char **) argv);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
 
   if (fixture->pkgconfig_dir != NULL) {
     const char *old = g_getenv ("PKG_CONFIG_PATH");
@@ -73,23 +45,14 @@ run_command (Fixture *fixture, Run *run, const char *const *argv)
     g_subprocess_launcher_setenv (launcher, "PKG_CONFIG_PATH", path, TRUE);
     g_subprocess_launcher_unsetenv (launcher, "PKG_CONFIG_SYSROOT_DIR");
   }
-
-  g_test_message ("running: %s", shown);
-  g_autoptr (GSubprocess) proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
-  if (run->status != 0)
-    g_test_message ("%s: exit status %d\n%s%s", shown, run->status, run->out, run->err);
+  test_run (run, launcher, argv);
 }
 
 /* Runs @argv and expects it to succeed. */
 static char *
 check_output (Fixture *fixture, const char *const *argv)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
 
   run_command (fixture, &run, argv);
   g_assert_cmpint (run.status, ==, 0);
@@ -284,8 +247,8 @@ assert_timonctl_lists_hello (Fixture *fixture, const char *dir, const char *file
 {
   const char *const argv[] = { TIMONCTL, "--plugin-dir", dir, "plugins", "--json", NULL };
   const char *const argv_after[] = { TIMONCTL, "plugins", "--plugin-dir", dir, "--json", NULL };
-  g_auto (Run) run = { 0 };
-  g_auto (Run) run_after = { 0 };
+  g_auto (TestRun) run = { 0 };
+  g_auto (TestRun) run_after = { 0 };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
 
@@ -475,7 +438,7 @@ test_direct_include_refused (Fixture *fixture, gconstpointer data)
     g_autofree char *text = g_strdup_printf ("#include <timon/%s>\n", header);
     g_autoptr (GError) error = NULL;
     g_autoptr (GStrvBuilder) argv = g_strv_builder_new ();
-    g_auto (Run) run = { 0 };
+    g_auto (TestRun) run = { 0 };
 
     g_file_set_contents (source, text, -1, &error);
     g_assert_no_error (error);

@@ -10,37 +10,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "test-utils.h"
 #include "timon-registry.h"
-
-#define assert_contains(haystack, needle)                                               \
-  G_STMT_START                                                                          \
-  {                                                                                     \
-    const char *h_ = (haystack), *n_ = (needle);                                        \
-    if (h_ == NULL || strstr (h_, n_) == NULL) {                                        \
-      g_autofree char *m_ = g_strdup_printf ("\"%s\" does not contain \"%s\"", h_, n_); \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_);            \
-    }                                                                                   \
-  }                                                                                     \
-  G_STMT_END
-
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Runs timonctl with @args (NULL-terminated). */
 static void
-run_timonctlv (Run *run, const char *const *args)
+run_timonctlv (TestRun *run, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
@@ -50,20 +25,12 @@ run_timonctlv (Run *run, const char *const *args)
     g_ptr_array_add (argv, (char *) *arg);
   g_ptr_array_add (argv, NULL);
 
-  g_autoptr (GSubprocess) proc =
-    g_subprocess_newv ((const char *const *) argv->pdata,
-                       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  /* A crash (a critical under G_DEBUG=fatal-warnings) is no exit status. */
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
+  test_run (run, NULL, (const char *const *) argv->pdata);
 }
 
 /* Runs timonctl with the arguments up to NULL. */
 G_GNUC_NULL_TERMINATED static void
-run_timonctl (Run *run, ...)
+run_timonctl (TestRun *run, ...)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   va_list ap;
@@ -187,7 +154,7 @@ assert_row_matches (const char *out, TimonPlugin *plugin)
 static void
 test_plugins_table (void)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
   g_autoptr (TimonRegistry) registry = expected_registry (NULL);
   TimonPlugin *memory = find_plugin (registry, "memory");
 
@@ -233,7 +200,7 @@ test_plugins_table_sqlite (void)
     return;
   }
 
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
   run_timonctl (&run, "plugins", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_auto (GStrv) row = find_row (run.out, "sqlite");
@@ -309,7 +276,7 @@ find_plugin_json (JsonArray *plugins, const char *name)
 static void
 test_plugins_json (void)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
   g_autoptr (TimonRegistry) registry = expected_registry (NULL);
 
   run_timonctl (&run, "plugins", "--json", NULL);
@@ -384,7 +351,7 @@ static const struct {
 static void
 test_plugins_failures (void)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
   g_autoptr (TimonRegistry) registry = expected_registry (TEST_PLUGINS_DIR);
   guint n_failures = timon_registry_get_failures (registry)->len;
 
@@ -420,7 +387,7 @@ test_plugins_failures (void)
 static void
 test_plugins_failures_json (void)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
   g_autoptr (TimonRegistry) registry = expected_registry (TEST_PLUGINS_DIR);
   GPtrArray *expected = timon_registry_get_failures (registry);
 
@@ -455,8 +422,8 @@ test_plugins_name (void)
 {
   g_autoptr (TimonRegistry) registry = expected_registry (NULL);
   TimonPlugin *memory = find_plugin (registry, "memory");
-  g_auto (Run) run = { 0 };
-  g_auto (Run) json = { 0 };
+  g_auto (TestRun) run = { 0 };
+  g_auto (TestRun) json = { 0 };
 
   g_assert_nonnull (memory);
   run_timonctl (&run, "plugins", "memory", NULL);
@@ -480,7 +447,7 @@ test_plugins_name (void)
 static void
 test_plugins_name_missing (void)
 {
-  g_auto (Run) run = { 0 };
+  g_auto (TestRun) run = { 0 };
 
   run_timonctl (&run, "plugins", "no-such-plugin", NULL);
   g_assert_cmpint (run.status, ==, 1);
@@ -502,7 +469,7 @@ test_usage (void)
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (cases); i++) {
-    g_auto (Run) run = { 0 };
+    g_auto (TestRun) run = { 0 };
     g_autofree char *shown = g_strjoinv (" ", (char **) cases[i]);
 
     run_timonctlv (&run, cases[i]);
@@ -518,9 +485,9 @@ test_usage (void)
 static void
 test_version_and_help (void)
 {
-  g_auto (Run) version = { 0 };
-  g_auto (Run) help = { 0 };
-  g_auto (Run) plugins_help = { 0 };
+  g_auto (TestRun) version = { 0 };
+  g_auto (TestRun) help = { 0 };
+  g_auto (TestRun) plugins_help = { 0 };
   g_autofree char *expected =
     g_strdup_printf ("timonctl %s (plugin ABI %d.%d)\n", TIMON_VERSION_STRING, TIMON_ABI_MAJOR,
                      TIMON_ABI_MINOR);

@@ -436,21 +436,6 @@ memory_write_async (TimonStore *store,
     g_task_return_pointer (task, event, (GDestroyNotify) timon_store_event_unref);
 }
 
-static TimonStoreItem *
-memory_write_finish (TimonStore *store, GAsyncResult *result, gint64 *out_revision, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-
-  g_autoptr (TimonStoreEvent) event = g_task_propagate_pointer (G_TASK (result), error);
-  if (event == NULL)
-    return NULL;
-  *out_revision = timon_store_event_get_revision (event);
-  TimonStoreItem *item = timon_store_event_get_event_type (event) == TIMON_STORE_EVENT_DELETE
-                           ? timon_store_event_get_prev_item (event)
-                           : timon_store_event_get_item (event);
-  return timon_store_item_ref (item);
-}
-
 static TimonStoreWatch *
 memory_watch (TimonStore *store,
               const char *start,
@@ -504,7 +489,6 @@ timon_memory_store_iface_init (TimonStoreInterface *iface)
   iface->get = memory_get;
   iface->range = memory_range;
   iface->write_async = memory_write_async;
-  iface->write_finish = memory_write_finish;
   iface->watch = memory_watch;
   iface->compact = memory_compact;
 }

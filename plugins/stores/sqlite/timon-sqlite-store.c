@@ -1162,21 +1162,6 @@ sqlite_write_async (TimonStore *store,
   }
 }
 
-static TimonStoreItem *
-sqlite_write_finish (TimonStore *store, GAsyncResult *result, gint64 *out_revision, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-
-  g_autoptr (TimonStoreEvent) event = g_task_propagate_pointer (G_TASK (result), error);
-  if (event == NULL)
-    return NULL;
-  *out_revision = timon_store_event_get_revision (event);
-  TimonStoreItem *item = timon_store_event_get_event_type (event) == TIMON_STORE_EVENT_DELETE
-                           ? timon_store_event_get_prev_item (event)
-                           : timon_store_event_get_item (event);
-  return timon_store_item_ref (item);
-}
-
 static TimonStoreWatch *
 sqlite_watch (TimonStore *store,
               const char *start,
@@ -1283,7 +1268,6 @@ timon_sqlite_store_iface_init (TimonStoreInterface *iface)
   iface->get = sqlite_get;
   iface->range = sqlite_range;
   iface->write_async = sqlite_write_async;
-  iface->write_finish = sqlite_write_finish;
   iface->watch = sqlite_watch;
   iface->compact = sqlite_compact;
 }

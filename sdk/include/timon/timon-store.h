@@ -130,7 +130,9 @@ G_DECLARE_INTERFACE (TimonStore, timon_store, TIMON, STORE, GObject)
  *   gives every acknowledged write the next revision, and acknowledges it
  *   only once it is durable
  * @write_finish: the item the write left (the deleted item, for a
- *   delete), and the revision the write got
+ *   delete), and the revision the write got. The default serves a
+ *   write_async() that returns the write's #TimonStoreEvent from a #GTask
+ *   (g_task_return_pointer() with timon_store_event_unref())
  * @watch: a watch of [@start, @end) that reports every event with a
  *   revision greater than @since_revision, in revision order
  * @compact: forgets the history before @revision
