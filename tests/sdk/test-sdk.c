@@ -240,6 +240,26 @@ assert_exports_only_descriptor (Fixture *fixture, const char *plugin)
   g_assert_cmpstr (symbols[0], ==, "timon_plugin_descriptor");
 }
 
+/* The plugins that ship with Timon follow the same rule as third-party
+ * ones: the version script leaves the descriptor and nothing else. */
+static void
+test_builtin_exports (void)
+{
+  Fixture fixture = { .nm = g_find_program_in_path ("nm") };
+  if (fixture.nm == NULL) {
+    g_test_skip ("checking what a plugin exports needs nm (binutils) in PATH");
+    return;
+  }
+
+  g_autoptr (TimonRegistry) registry = timon_registry_new ();
+  timon_registry_load_default (registry, NULL);
+  GPtrArray *plugins = timon_registry_get_plugins (registry);
+  g_assert_cmpuint (plugins->len, >=, 3);
+  for (guint i = 0; i < plugins->len; i++)
+    assert_exports_only_descriptor (&fixture, timon_plugin_get_filename (plugins->pdata[i]));
+  g_free (fixture.nm);
+}
+
 /* timonctl, given @dir, lists the plugin in @filename as "hello", with
  * the store "hello". */
 static void
@@ -469,6 +489,7 @@ main (int argc, char **argv)
               test_out_of_tree_meson, fixture_teardown);
   g_test_add ("/sdk/example/store", Fixture, NULL, fixture_setup, test_example_store,
               fixture_teardown);
+  g_test_add_func ("/sdk/builtin/exports-only-descriptor", test_builtin_exports);
   g_test_add ("/sdk/headers/direct-include-refused", Fixture, NULL, fixture_setup,
               test_direct_include_refused, fixture_teardown);
 
