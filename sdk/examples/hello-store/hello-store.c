@@ -210,20 +210,10 @@ hello_range (TimonStore *store,
   return g_steal_pointer (&items);
 }
 
-typedef struct {
-  TimonStoreItem *item;
-  gint64 revision;
-} WriteResult;
-
-static void
-write_result_free (WriteResult *result)
-{
-  timon_store_item_unref (result->item);
-  g_free (result);
-}
-
-/* Called with the lock held. */
-static WriteResult *
+/* Called with the lock held. The write's event is its result: the
+ * interface's default write_finish reads the item it left and its
+ * revision from it. */
+static TimonStoreEvent *
 write_locked (HelloStore *self,
               TimonStoreWriteType type,
               const char *key,
@@ -233,16 +223,15 @@ write_locked (HelloStore *self,
 {
   TimonStoreItem *current = g_tree_lookup (self->items, key);
   gint64 revision = self->revision + 1;
-  WriteResult *result = g_new0 (WriteResult, 1);
+  g_autoptr (TimonStoreItem) item = NULL;
+  TimonStoreEventType event_type;
 
   if (type == TIMON_STORE_WRITE_CREATE && current != NULL) {
     g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_EXISTS, "%s already exists", key);
-    g_free (result);
     return NULL;
   }
   if (type != TIMON_STORE_WRITE_CREATE && current == NULL) {
     g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_NOT_FOUND, "%s not found", key);
-    g_free (result);
     return NULL;
   }
   if (type != TIMON_STORE_WRITE_CREATE && expected_revision != 0 &&
@@ -250,29 +239,36 @@ write_locked (HelloStore *self,
     g_set_error (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT,
                  "%s was modified at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT, key,
                  timon_store_item_get_mod_revision (current), expected_revision);
-    g_free (result);
     return NULL;
   }
 
   switch (type) {
   case TIMON_STORE_WRITE_CREATE:
-    result->item = timon_store_item_new (key, value, revision, revision);
-    g_tree_replace (self->items, g_strdup (key), timon_store_item_ref (result->item));
+    item = timon_store_item_new (key, value, revision, revision);
+    event_type = TIMON_STORE_EVENT_CREATE;
     break;
   case TIMON_STORE_WRITE_UPDATE:
-    result->item =
+    item =
       timon_store_item_new (key, value, timon_store_item_get_create_revision (current), revision);
-    g_tree_replace (self->items, g_strdup (key), timon_store_item_ref (result->item));
+    event_type = TIMON_STORE_EVENT_UPDATE;
     break;
   case TIMON_STORE_WRITE_DELETE:
-    /* A delete hands back the item it deleted. */
-    result->item = timon_store_item_ref (current);
-    g_tree_remove (self->items, key);
+  default:
+    /* A delete leaves a tombstone: the key, no value, its revision. */
+    item =
+      timon_store_item_new (key, NULL, timon_store_item_get_create_revision (current), revision);
+    event_type = TIMON_STORE_EVENT_DELETE;
     break;
   }
+
+  /* The event holds the item before the write; the tree drops it next. */
+  TimonStoreEvent *event = timon_store_event_new (event_type, item, current);
+  if (event_type == TIMON_STORE_EVENT_DELETE)
+    g_tree_remove (self->items, key);
+  else
+    g_tree_replace (self->items, g_strdup (key), timon_store_item_ref (item));
   self->revision = revision;
-  result->revision = revision;
-  return result;
+  return event;
 }
 
 /* The write is done at once, under the lock; the result is delivered,
@@ -294,27 +290,13 @@ hello_write_async (TimonStore *store,
   g_task_set_source_tag (task, hello_write_async);
 
   g_mutex_lock (&self->lock);
-  WriteResult *result = write_locked (self, type, key, value, expected_revision, &error);
+  TimonStoreEvent *event = write_locked (self, type, key, value, expected_revision, &error);
   g_mutex_unlock (&self->lock);
 
-  if (result == NULL)
+  if (event == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, result, (GDestroyNotify) write_result_free);
-}
-
-static TimonStoreItem *
-hello_write_finish (TimonStore *store, GAsyncResult *result, gint64 *out_revision, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-
-  WriteResult *done = g_task_propagate_pointer (G_TASK (result), error);
-  if (done == NULL)
-    return NULL;
-  TimonStoreItem *item = timon_store_item_ref (done->item);
-  *out_revision = done->revision;
-  write_result_free (done);
-  return item;
+    g_task_return_pointer (task, event, (GDestroyNotify) timon_store_event_unref);
 }
 
 static TimonStoreWatch *
@@ -344,7 +326,6 @@ hello_store_iface_init (TimonStoreInterface *iface)
   iface->get = hello_get;
   iface->range = hello_range;
   iface->write_async = hello_write_async;
-  iface->write_finish = hello_write_finish;
   iface->watch = hello_watch;
   iface->compact = hello_compact;
 }
