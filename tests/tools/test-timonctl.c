@@ -506,6 +506,27 @@ test_version_and_help (void)
   assert_contains (plugins_help.out, "--json");
 }
 
+/* docs/plugins.json is the committed inventory of what ships: a plugin
+ * or feature added, removed or renamed shows in review as its diff. */
+static void
+test_plugins_inventory (void)
+{
+  g_autofree char *path =
+    g_build_filename (g_getenv ("MESON_SOURCE_ROOT"), "docs", "plugins.json", NULL);
+  g_autofree char *committed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (TestRun) run = { 0 };
+
+  g_file_get_contents (path, &committed, NULL, &error);
+  g_assert_no_error (error);
+  run_timonctl (&run, "plugins", "--inventory", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  if (g_strcmp0 (run.out, committed) != 0)
+    g_test_message ("the plugins changed: run `./build/tools/timonctl/timonctl plugins "
+                    "--inventory > docs/plugins.json` and commit the result");
+  g_assert_cmpstr (run.out, ==, committed);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -514,6 +535,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timonctl/plugins/table", test_plugins_table);
   g_test_add_func ("/timonctl/plugins/table/sqlite", test_plugins_table_sqlite);
   g_test_add_func ("/timonctl/plugins/json", test_plugins_json);
+  g_test_add_func ("/timonctl/plugins/inventory", test_plugins_inventory);
   g_test_add_func ("/timonctl/plugins/failures", test_plugins_failures);
   g_test_add_func ("/timonctl/plugins/failures/json", test_plugins_failures_json);
   g_test_add_func ("/timonctl/plugins/name", test_plugins_name);

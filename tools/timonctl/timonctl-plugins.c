@@ -245,8 +245,10 @@ add_abi (JsonBuilder *builder, guint32 major, guint32 minor)
   json_builder_end_object (builder);
 }
 
+/* With @with_filename FALSE, what a plugin is wherever it was built: the
+ * inventory committed in docs/plugins.json. */
 static void
-add_plugin (JsonBuilder *builder, TimonPlugin *plugin)
+add_plugin (JsonBuilder *builder, TimonPlugin *plugin, gboolean with_filename)
 {
   GPtrArray *features = timon_plugin_get_features (plugin);
 
@@ -256,7 +258,8 @@ add_plugin (JsonBuilder *builder, TimonPlugin *plugin)
   add_string (builder, "version", timon_plugin_get_version (plugin));
   add_string (builder, "license", timon_plugin_get_license (plugin));
   add_abi (builder, timon_plugin_get_abi_major (plugin), timon_plugin_get_abi_minor (plugin));
-  add_filename (builder, "filename", timon_plugin_get_filename (plugin));
+  if (with_filename)
+    add_filename (builder, "filename", timon_plugin_get_filename (plugin));
   json_builder_set_member_name (builder, "features");
   json_builder_begin_array (builder);
   for (guint i = 0; i < features->len; i++) {
@@ -283,7 +286,7 @@ build_report (TimonRegistry *registry, const char *const *dirs)
   json_builder_set_member_name (builder, "plugins");
   json_builder_begin_array (builder);
   for (guint i = 0; i < plugins->len; i++)
-    add_plugin (builder, plugins->pdata[i]);
+    add_plugin (builder, plugins->pdata[i], TRUE);
   json_builder_end_array (builder);
 
   json_builder_set_member_name (builder, "failures");
@@ -312,6 +315,24 @@ build_report (TimonRegistry *registry, const char *const *dirs)
   }
   json_builder_end_array (builder);
 
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* The plugins and what they provide, nothing of this machine: a change
+ * in what ships shows as a diff of docs/plugins.json. */
+static JsonNode *
+build_inventory (TimonRegistry *registry)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray) plugins = dup_sorted_plugins (registry);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "plugins");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < plugins->len; i++)
+    add_plugin (builder, plugins->pdata[i], FALSE);
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -347,11 +368,15 @@ timonctl_plugins (const TimonctlOptions *options, int argc, char **argv)
 {
   g_auto (GStrv) plugin_dirs = NULL;
   gboolean json = FALSE;
+  gboolean inventory = FALSE;
   g_autoptr (GError) error = NULL;
   GOptionEntry entries[] = {
     { "plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
       "Also load the plugins in DIR (may be repeated)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON document", NULL },
+    { "inventory", 0, 0, G_OPTION_ARG_NONE, &inventory,
+      "Print the plugins and their features as JSON, without file names (docs/plugins.json)",
+      NULL },
     { NULL },
   };
 
@@ -387,7 +412,10 @@ timonctl_plugins (const TimonctlOptions *options, int argc, char **argv)
   timon_registry_load_default (registry, (const char *const *) extra_dirs);
 
   if (name == NULL) {
-    if (json) {
+    if (inventory) {
+      g_autoptr (JsonNode) root = build_inventory (registry);
+      print_json (root);
+    } else if (json) {
       g_autoptr (JsonNode) root = build_report (registry, (const char *const *) dirs);
       print_json (root);
     } else {
@@ -410,7 +438,7 @@ timonctl_plugins (const TimonctlOptions *options, int argc, char **argv)
   }
   if (json) {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
-    add_plugin (builder, plugin);
+    add_plugin (builder, plugin, TRUE);
     g_autoptr (JsonNode) root = json_builder_get_root (builder);
     print_json (root);
   } else {
