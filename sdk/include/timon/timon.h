@@ -12,5 +12,7 @@
 #include <timon/timon-store-event.h>
 #include <timon/timon-store-watch.h>
 #include <timon/timon-store.h>
+#include <timon/timon-field-errors.h>
+#include <timon/timon-validation.h>
 
 #undef __TIMON_H_INSIDE__
