@@ -13,6 +13,7 @@ struct _TimonFeature {
   TimonFeatureKind kind;
   char *name;
   GType type;
+  TimonResourceType *resource_type; /* for TIMON_FEATURE_RESOURCE_TYPE */
 };
 
 G_DEFINE_FINAL_TYPE (TimonFeature, timon_feature, G_TYPE_OBJECT)
@@ -23,6 +24,7 @@ timon_feature_finalize (GObject *object)
   TimonFeature *self = TIMON_FEATURE (object);
 
   g_free (self->name);
+  g_clear_pointer (&self->resource_type, timon_resource_type_unref);
 
   G_OBJECT_CLASS (timon_feature_parent_class)->finalize (object);
 }
@@ -39,13 +41,18 @@ timon_feature_init (TimonFeature *self)
 }
 
 TimonFeature *
-timon_feature_new (TimonPlugin *plugin, TimonFeatureKind kind, const char *name, GType type)
+timon_feature_new (TimonPlugin *plugin,
+                   TimonFeatureKind kind,
+                   const char *name,
+                   GType type,
+                   TimonResourceType *resource_type)
 {
   TimonFeature *self = g_object_new (TIMON_TYPE_FEATURE, NULL);
   self->plugin = plugin;
   self->kind = kind;
   self->name = g_strdup (name);
   self->type = type;
+  self->resource_type = resource_type ? timon_resource_type_ref (resource_type) : NULL;
   return self;
 }
 
@@ -63,6 +70,8 @@ timon_feature_kind_to_string (TimonFeatureKind kind)
   switch (kind) {
   case TIMON_FEATURE_STORE:
     return "store";
+  case TIMON_FEATURE_RESOURCE_TYPE:
+    return "resource-type";
   }
   return "unknown";
 }
@@ -101,7 +110,8 @@ timon_feature_get_name (TimonFeature *feature)
  * timon_feature_get_gtype:
  * @feature: a feature
  *
- * Returns: the type that implements the feature
+ * Returns: the type that implements the feature (%G_TYPE_NONE for a
+ *   resource type, which is described, not implemented)
  *
  * Since: 0.1
  */
@@ -125,4 +135,20 @@ timon_feature_get_plugin (TimonFeature *feature)
 {
   g_return_val_if_fail (TIMON_IS_FEATURE (feature), NULL);
   return feature->plugin;
+}
+
+/**
+ * timon_feature_get_resource_type:
+ * @feature: a feature
+ *
+ * Returns: (transfer none) (nullable): the resource type a
+ *   %TIMON_FEATURE_RESOURCE_TYPE feature describes, %NULL for other kinds
+ *
+ * Since: 0.1
+ */
+TimonResourceType *
+timon_feature_get_resource_type (TimonFeature *feature)
+{
+  g_return_val_if_fail (TIMON_IS_FEATURE (feature), NULL);
+  return feature->resource_type;
 }

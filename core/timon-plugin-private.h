@@ -23,7 +23,8 @@ void timon_plugin_set_loading (TimonPlugin *plugin, gboolean loading);
 TimonFeature *timon_feature_new (TimonPlugin *plugin,
                                  TimonFeatureKind kind,
                                  const char *name,
-                                 GType type);
+                                 GType type,
+                                 TimonResourceType *resource_type);
 
 gboolean timon_registry_check_feature (TimonRegistry *registry,
                                        TimonFeatureKind kind,

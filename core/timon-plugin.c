@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "timon-plugin-private.h"
+#include "timon-resource-type-private.h"
 
 struct _TimonPlugin {
   GObject parent_instance;
@@ -90,16 +91,21 @@ add_feature (TimonPlugin *plugin,
              TimonFeatureKind kind,
              const char *name,
              GType type,
+             TimonResourceType *resource_type,
              GError **error)
 {
+  /* Resource types are named as kubectl qualifies them: "pods.v1". */
+  const char *allowed = kind == TIMON_FEATURE_RESOURCE_TYPE
+                          ? "abcdefghijklmnopqrstuvwxyz0123456789-."
+                          : "abcdefghijklmnopqrstuvwxyz0123456789-";
+
   if (!plugin->loading) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
                  "plugin %s registered the %s feature \"%s\" outside its init function",
                  plugin->name, timon_feature_kind_to_string (kind), name);
     return FALSE;
   }
-  if (!g_ascii_islower (name[0]) ||
-      strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (name)) {
+  if (!g_ascii_islower (name[0]) || strspn (name, allowed) != strlen (name)) {
     g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
                  "\"%s\" is not a valid %s name: use lower case letters, digits and '-', starting "
                  "with a letter",
@@ -118,7 +124,84 @@ add_feature (TimonPlugin *plugin,
   if (!timon_registry_check_feature (plugin->registry, kind, name, error))
     return FALSE;
 
-  g_ptr_array_add (plugin->pending, timon_feature_new (plugin, kind, name, type));
+  g_ptr_array_add (plugin->pending, timon_feature_new (plugin, kind, name, type, resource_type));
+  return TRUE;
+}
+
+static gboolean
+check_name (const char *what,
+            const char *value,
+            gboolean (*validate) (const char *, char **),
+            const TimonResourceType *type,
+            GError **error)
+{
+  g_autofree char *message = NULL;
+
+  if (validate (value, &message))
+    return TRUE;
+  g_set_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID,
+               "resource type %s: %s \"%s\" is not valid: %s", timon_resource_type_get_kind (type),
+               what, value, message);
+  return FALSE;
+}
+
+static gboolean
+valid_kind (const char *kind, char **message)
+{
+  if (g_ascii_isupper (kind[0]) &&
+      strspn (kind, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
+        strlen (kind))
+    return TRUE;
+  *message = g_strdup ("a kind is CamelCase letters and digits, starting with a capital");
+  return FALSE;
+}
+
+static gboolean
+valid_group (const char *group, char **message)
+{
+  return group[0] == '\0' || timon_validate_dns1123_subdomain (group, message);
+}
+
+/**
+ * timon_plugin_add_resource_type:
+ * @plugin: the plugin being loaded
+ * @type: the resource type, described with the timon_resource_type_set_*
+ *   functions; it cannot change afterwards
+ * @error: return location for an error
+ *
+ * Registers a kind of object for the API to serve. Call it from the
+ * plugin's init function.
+ *
+ * Returns: %TRUE, or %FALSE with @error set (a name that is not valid, or
+ *   the same group, version and plural registered already)
+ *
+ * Since: 0.1
+ */
+gboolean
+timon_plugin_add_resource_type (TimonPlugin *plugin, TimonResourceType *type, GError **error)
+{
+  g_return_val_if_fail (TIMON_IS_PLUGIN (plugin), FALSE);
+  g_return_val_if_fail (type != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_name ("kind", timon_resource_type_get_kind (type), valid_kind, type, error) ||
+      !check_name ("group", timon_resource_type_get_group (type), valid_group, type, error) ||
+      !check_name ("version", timon_resource_type_get_version (type), timon_validate_dns1123_label,
+                   type, error) ||
+      !check_name ("plural", timon_resource_type_get_plural (type), timon_validate_dns1123_label,
+                   type, error) ||
+      !check_name ("singular", timon_resource_type_get_singular (type),
+                   timon_validate_dns1123_label, type, error))
+    return FALSE;
+  for (const char *const *s = timon_resource_type_get_short_names (type); *s != NULL; s++) {
+    if (!check_name ("short name", *s, timon_validate_dns1123_label, type, error))
+      return FALSE;
+  }
+
+  g_autofree char *name = timon_resource_type_dup_feature_name (type);
+  if (!add_feature (plugin, TIMON_FEATURE_RESOURCE_TYPE, name, G_TYPE_NONE, type, error))
+    return FALSE;
+  timon_resource_type_freeze (type);
   return TRUE;
 }
 
@@ -150,7 +233,7 @@ timon_plugin_add_store (TimonPlugin *plugin, const char *name, GType type, GErro
                  g_type_name (type));
     return FALSE;
   }
-  return add_feature (plugin, TIMON_FEATURE_STORE, name, type, error);
+  return add_feature (plugin, TIMON_FEATURE_STORE, name, type, NULL, error);
 }
 
 /**

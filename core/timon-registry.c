@@ -348,7 +348,8 @@ running_uninstalled (void)
  *   command line (`--plugin-dir`)
  *
  * The folders plugins load from, in order: the build tree's plugins/
- * when running uninstalled, else the installed plugin folder; then each
+ * and resources/ when running uninstalled, else the installed plugin
+ * folder; then each
  * folder of `$TIMON_PLUGIN_PATH`; then @extra_dirs.
  *
  * Returns: (transfer full): the folders
@@ -359,7 +360,14 @@ timon_registry_dup_default_dirs (const char *const *extra_dirs)
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   const char *env = g_getenv ("TIMON_PLUGIN_PATH");
 
-  g_strv_builder_add (builder, running_uninstalled () ? TIMON_BUILD_PLUGIN_DIR : TIMON_PLUGIN_DIR);
+  if (running_uninstalled ()) {
+    /* Resource-type plugins are built under resources/, the others under
+     * plugins/, as the layout has it; installed, they share one folder. */
+    g_strv_builder_add (builder, TIMON_BUILD_PLUGIN_DIR);
+    g_strv_builder_add (builder, TIMON_BUILD_RESOURCE_DIR);
+  } else {
+    g_strv_builder_add (builder, TIMON_PLUGIN_DIR);
+  }
   if (env != NULL && env[0] != '\0') {
     g_auto (GStrv) parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
     for (char **p = parts; *p != NULL; p++) {

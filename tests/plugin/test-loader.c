@@ -313,15 +313,18 @@ test_load_others_still_load (void)
     { "no-descriptor", "libtest-no-descriptor.so", TIMON_PLUGIN_ERROR_NO_DESCRIPTOR, TRUE },
     /* Its code is checked by /plugin/load/not-a-store. */
     { "not-a-store", "libtest-not-a-store.so", TIMON_PLUGIN_ERROR_INVALID, FALSE },
+    { "resource-types", "libtest-resource-bad-kind.so", TIMON_PLUGIN_ERROR_INVALID, TRUE },
+    { "resource-types", "libtest-resource-twice.so", TIMON_PLUGIN_ERROR_DUPLICATE, TRUE },
   };
   /* The parent folder: the loader scans every subfolder. */
   g_autoptr (TimonRegistry) registry = registry_with (NULL);
   GPtrArray *plugins = timon_registry_get_plugins (registry);
 
-  g_assert_cmpuint (n_plugins (registry), ==, 3);
+  g_assert_cmpuint (n_plugins (registry), ==, 4);
   g_assert_cmpstr (timon_plugin_get_name (plugins->pdata[0]), ==, "memory");
   g_assert_cmpstr (timon_plugin_get_name (plugins->pdata[1]), ==, "test-duplicate-plugin");
   g_assert_cmpstr (timon_plugin_get_name (plugins->pdata[2]), ==, "test-good");
+  g_assert_cmpstr (timon_plugin_get_name (plugins->pdata[3]), ==, "test-resource-good");
   g_assert_nonnull (timon_registry_lookup (registry, TIMON_FEATURE_STORE, "test-good"));
 
   g_assert_cmpuint (n_failures (registry), ==, G_N_ELEMENTS (broken));
@@ -422,19 +425,22 @@ test_registry_default_dirs (void)
   /* The test runs from the build tree: its plugins come first, not the
    * installed ones. */
   g_assert_true (g_setenv ("TIMON_PLUGIN_PATH", "", TRUE));
+  g_autofree char *resources = g_build_filename (expected_first, "..", "resources", NULL);
+  g_autofree char *expected_second = g_canonicalize_filename (resources, NULL);
   g_auto (GStrv) dirs = timon_registry_dup_default_dirs (extra);
-  g_assert_cmpuint (g_strv_length (dirs), ==, 3);
+  g_assert_cmpuint (g_strv_length (dirs), ==, 4);
   g_assert_cmpstr (dirs[0], ==, expected_first);
-  g_assert_cmpstr (dirs[1], ==, "/extra/one");
-  g_assert_cmpstr (dirs[2], ==, "/extra/two");
+  g_assert_cmpstr (dirs[1], ==, expected_second);
+  g_assert_cmpstr (dirs[2], ==, "/extra/one");
+  g_assert_cmpstr (dirs[3], ==, "/extra/two");
 
   g_assert_true (g_setenv ("TIMON_PLUGIN_PATH", "/env/one::/env/two", TRUE));
   g_auto (GStrv) with_env = timon_registry_dup_default_dirs (NULL);
   g_unsetenv ("TIMON_PLUGIN_PATH");
-  g_assert_cmpuint (g_strv_length (with_env), ==, 3);
+  g_assert_cmpuint (g_strv_length (with_env), ==, 4);
   g_assert_cmpstr (with_env[0], ==, expected_first);
-  g_assert_cmpstr (with_env[1], ==, "/env/one");
-  g_assert_cmpstr (with_env[2], ==, "/env/two");
+  g_assert_cmpstr (with_env[2], ==, "/env/one");
+  g_assert_cmpstr (with_env[3], ==, "/env/two");
 }
 
 static void
@@ -449,6 +455,91 @@ test_register_outside_init (void)
   g_assert_error (error, TIMON_PLUGIN_ERROR, TIMON_PLUGIN_ERROR_INVALID);
   assert_contains (error->message, "outside its init function");
   g_assert_null (timon_registry_lookup (registry, TIMON_FEATURE_STORE, "late"));
+}
+
+/* A plugin registers resource types by kubectl's qualified name, and
+ * they are frozen once registered. */
+static void
+test_resource_type_good (void)
+{
+  g_autoptr (TimonRegistry) registry = timon_registry_new ();
+  g_autofree char *path = test_plugin_path ("resource-types", "libtest-resource-good.so");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (timon_registry_load_file (registry, path, &error));
+  g_assert_no_error (error);
+
+  TimonFeature *widgets =
+    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "widgets.v1.test.timon.io");
+  g_assert_nonnull (widgets);
+  g_assert_cmpint (timon_feature_get_gtype (widgets), ==, G_TYPE_NONE);
+  TimonResourceType *type = timon_feature_get_resource_type (widgets);
+  g_assert_cmpstr (timon_resource_type_get_kind (type), ==, "Widget");
+  g_assert_cmpstr (timon_resource_type_get_singular (type), ==, "widget");
+  g_assert_cmpint (timon_resource_type_get_scope (type), ==, TIMON_RESOURCE_NAMESPACED);
+  g_assert_cmpstr (timon_resource_type_get_short_names (type)[0], ==, "wd");
+  g_assert_true (timon_resource_type_has_subresource (type, "status"));
+  g_assert_false (timon_resource_type_has_subresource (type, "scale"));
+  g_assert_cmpuint (timon_resource_type_get_n_columns (type), ==, 1);
+  const char *json_path = NULL;
+  timon_resource_type_get_column (type, 0, NULL, NULL, NULL, NULL, NULL, &json_path);
+  g_assert_cmpstr (json_path, ==, ".spec.size");
+
+  /* The hooks came along. */
+  gpointer data = NULL;
+  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
+  g_assert_nonnull (hooks->default_object);
+  g_autoptr (JsonNode) node = json_from_string ("{\"spec\":{}}", &error);
+  g_assert_no_error (error);
+  hooks->default_object (json_node_get_object (node), data);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (json_node_get_object (node), "spec"), "size"),
+                   ==, 1);
+
+  TimonFeature *gadgets =
+    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "gadgets.v1");
+  g_assert_nonnull (gadgets);
+  g_assert_cmpint (timon_resource_type_get_scope (timon_feature_get_resource_type (gadgets)), ==,
+                   TIMON_RESOURCE_CLUSTER);
+}
+
+/* Registered types are shared between threads: no more edits. */
+static void
+test_resource_type_frozen (void)
+{
+  if (g_test_subprocess ()) {
+    g_autoptr (TimonRegistry) registry = timon_registry_new ();
+    g_autofree char *path = test_plugin_path ("resource-types", "libtest-resource-good.so");
+    g_assert_true (timon_registry_load_file (registry, path, NULL));
+    TimonResourceType *type = timon_feature_get_resource_type (
+      timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "gadgets.v1"));
+    timon_resource_type_set_singular (type, "changed");
+    return;
+  }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*!(type)->frozen*");
+}
+
+static void
+test_resource_type_bad_kind (void)
+{
+  g_autoptr (TimonRegistry) registry = registry_with ("resource-types");
+
+  assert_failure (registry, "resource-types", "libtest-resource-bad-kind.so",
+                  TIMON_PLUGIN_ERROR_INVALID, "kind \"bad_kind\" is not valid");
+}
+
+static void
+test_resource_type_twice (void)
+{
+  g_autoptr (TimonRegistry) registry = registry_with ("resource-types");
+
+  assert_failure (registry, "resource-types", "libtest-resource-twice.so",
+                  TIMON_PLUGIN_ERROR_DUPLICATE, "widgets.v1.test.timon.io");
+  /* The good plugin, loaded first, keeps its types. */
+  g_assert_nonnull (
+    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "widgets.v1.test.timon.io"));
 }
 
 int
@@ -474,6 +565,10 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/registry/open-store-missing", test_registry_open_store_missing);
   g_test_add_func ("/plugin/registry/open-store-none", test_registry_open_store_none);
   g_test_add_func ("/plugin/registry/default-dirs", test_registry_default_dirs);
+  g_test_add_func ("/plugin/resource-type/good", test_resource_type_good);
+  g_test_add_func ("/plugin/resource-type/frozen", test_resource_type_frozen);
+  g_test_add_func ("/plugin/resource-type/bad-kind", test_resource_type_bad_kind);
+  g_test_add_func ("/plugin/resource-type/twice", test_resource_type_twice);
   g_test_add_func ("/plugin/register/outside-init", test_register_outside_init);
 
   return g_test_run ();

@@ -202,7 +202,14 @@ print_details (TimonPlugin *plugin)
   for (guint i = 0; i < list->len; i++) {
     TimonFeature *feature = list->pdata[i];
     const char *kind = timon_feature_kind_to_string (timon_feature_get_kind (feature));
-    const char *type = g_type_name (timon_feature_get_gtype (feature));
+    TimonResourceType *rt = timon_feature_get_resource_type (feature);
+    /* A resource type is described, not implemented: show its kind. */
+    g_autofree char *type = rt != NULL
+                              ? g_strdup_printf ("%s %s%s%s", timon_resource_type_get_kind (rt),
+                                                 timon_resource_type_get_group (rt),
+                                                 timon_resource_type_get_group (rt)[0] ? "/" : "",
+                                                 timon_resource_type_get_version (rt))
+                              : g_strdup (g_type_name (timon_feature_get_gtype (feature)));
     timonctl_table_add_row (features, (const char *const[]){ kind, timon_feature_get_name (feature),
                                                              type, NULL });
   }
@@ -267,7 +274,8 @@ add_plugin (JsonBuilder *builder, TimonPlugin *plugin, gboolean with_filename)
     json_builder_begin_object (builder);
     add_string (builder, "kind", timon_feature_kind_to_string (timon_feature_get_kind (feature)));
     add_string (builder, "name", timon_feature_get_name (feature));
-    add_string (builder, "gtype", g_type_name (timon_feature_get_gtype (feature)));
+    if (timon_feature_get_gtype (feature) != G_TYPE_NONE)
+      add_string (builder, "gtype", g_type_name (timon_feature_get_gtype (feature)));
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);

@@ -9,6 +9,7 @@
 #endif
 
 #include <glib-object.h>
+#include <timon/timon-resource-type.h>
 #include <timon/timon-types.h>
 #include <timon/timon-version.h>
 
@@ -17,6 +18,9 @@ G_BEGIN_DECLS
 /**
  * TimonFeatureKind:
  * @TIMON_FEATURE_STORE: a store backend, a #GType implementing #TimonStore
+ * @TIMON_FEATURE_RESOURCE_TYPE: a kind of object the API serves, a
+ *   #TimonResourceType, named as kubectl spells a fully qualified
+ *   resource ("pods.v1", "deployments.v1.apps")
  *
  * What a feature provides. Each kind has its own name space: a store and
  * a scheduler may share a name, two stores may not.
@@ -25,6 +29,7 @@ G_BEGIN_DECLS
  */
 typedef enum {
   TIMON_FEATURE_STORE = 1,
+  TIMON_FEATURE_RESOURCE_TYPE = 2,
 } TimonFeatureKind;
 
 TIMON_API const char *timon_feature_kind_to_string (TimonFeatureKind kind);
@@ -138,10 +143,15 @@ TIMON_API gboolean timon_plugin_add_store (TimonPlugin *plugin,
                                            GType type,
                                            GError **error);
 
+TIMON_API gboolean timon_plugin_add_resource_type (TimonPlugin *plugin,
+                                                   TimonResourceType *type,
+                                                   GError **error);
+
 TIMON_API TimonFeatureKind timon_feature_get_kind (TimonFeature *feature);
 TIMON_API const char *timon_feature_get_name (TimonFeature *feature);
 TIMON_API GType timon_feature_get_gtype (TimonFeature *feature);
 TIMON_API TimonPlugin *timon_feature_get_plugin (TimonFeature *feature);
+TIMON_API TimonResourceType *timon_feature_get_resource_type (TimonFeature *feature);
 
 /**
  * TIMON_PLUGIN_ERROR:
