@@ -1,0 +1,69 @@
+/* core-v1-private.h: what the core/v1 resource types share.
+ *
+ * Hooks get whatever JSON a client sent: every accessor here checks the
+ * JSON type of what it reads, treats null as absent (as Go decodes it),
+ * and reports a wrong type as an invalid value when given a list of
+ * errors, so that a hook never trusts a shape it did not check.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <timon/timon.h>
+
+G_BEGIN_DECLS
+
+/* The total size Kubernetes allows the data of a ConfigMap or Secret
+ * (core.MaxSecretSize). */
+#define CORE_V1_MAX_DATA_SIZE ((gsize) 1024 * 1024)
+
+/* Kubernetes' message for a field that may not change. */
+#define CORE_V1_IMMUTABLE "field is immutable"
+/* ... and for data that may not change once `immutable` is set. */
+#define CORE_V1_IMMUTABLE_SET "field is immutable when `immutable` is set"
+
+TimonResourceType *core_v1_namespace_new (void);
+TimonResourceType *core_v1_config_map_new (void);
+TimonResourceType *core_v1_secret_new (void);
+TimonResourceType *core_v1_service_account_new (void);
+TimonResourceType *core_v1_event_new (void);
+
+char *core_v1_path (const char *parent, const char *member);
+char *core_v1_key_path (const char *parent, const char *key);
+
+JsonObject *core_v1_get_object (JsonObject *object,
+                                const char *member,
+                                const char *path,
+                                TimonFieldErrors *errors);
+JsonArray *core_v1_get_array (JsonObject *object,
+                              const char *member,
+                              const char *path,
+                              TimonFieldErrors *errors);
+const char *core_v1_get_string (JsonObject *object,
+                                const char *member,
+                                const char *path,
+                                TimonFieldErrors *errors);
+gboolean core_v1_get_boolean (JsonObject *object,
+                              const char *member,
+                              const char *path,
+                              TimonFieldErrors *errors,
+                              gboolean *value);
+
+gboolean core_v1_node_is_string (JsonNode *node);
+gboolean core_v1_members_equal (JsonObject *a, JsonObject *b, const char *member);
+guint core_v1_count_members (JsonObject *object, const char *member);
+char *core_v1_dup_string_at (JsonObject *object, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+void core_v1_validate_config_key (const char *key, const char *field, TimonFieldErrors *errors);
+gboolean core_v1_base64_check (const char *text, gsize *decoded_length);
+JsonObject *core_v1_validate_data_map (JsonObject *object,
+                                       const char *member,
+                                       gboolean base64,
+                                       gsize *total,
+                                       TimonFieldErrors *errors);
+void core_v1_validate_immutable_flag (JsonObject *object,
+                                      JsonObject *old,
+                                      const char *const *data_members,
+                                      TimonFieldErrors *errors);
+
+G_END_DECLS

@@ -1,0 +1,318 @@
+/* core-v1-util.c: typed JSON access and the checks several core/v1 types
+ * share.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "core-v1-private.h"
+
+/* "spec" + "finalizers" = "spec.finalizers"; a NULL or empty parent is
+ * the object itself. */
+char *
+core_v1_path (const char *parent, const char *member)
+{
+  if (parent == NULL || parent[0] == '\0')
+    return g_strdup (member);
+  return g_strconcat (parent, ".", member, NULL);
+}
+
+/* A map entry as Kubernetes' field.Path.Key() writes it: "data[key]". */
+char *
+core_v1_key_path (const char *parent, const char *key)
+{
+  return g_strdup_printf ("%s[%s]", parent, key);
+}
+
+/* The member @member of @object when it holds what @holds accepts: NULL
+ * when it is absent or null; NULL, reporting "must be @what" on @path's
+ * @member, when it holds something else. */
+static JsonNode *
+get_typed (JsonObject *object,
+           const char *member,
+           const char *path,
+           TimonFieldErrors *errors,
+           gboolean (*holds) (JsonNode *node),
+           const char *what)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (holds (node))
+    return node;
+  if (errors != NULL) {
+    g_autofree char *field = core_v1_path (path, member);
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be %s", what);
+  }
+  return NULL;
+}
+
+static gboolean
+holds_object (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_OBJECT (node);
+}
+
+static gboolean
+holds_array (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_ARRAY (node);
+}
+
+gboolean
+core_v1_node_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+holds_boolean (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+}
+
+/* The object member @member of @object (which may be NULL): NULL when
+ * absent, null or, reported in @errors (which may be NULL), of another
+ * type. @path is where @object is, for the error's field. */
+JsonObject *
+core_v1_get_object (JsonObject *object,
+                    const char *member,
+                    const char *path,
+                    TimonFieldErrors *errors)
+{
+  JsonNode *node = get_typed (object, member, path, errors, holds_object, "an object");
+  return node != NULL ? json_node_get_object (node) : NULL;
+}
+
+/* As core_v1_get_object(), for a list. */
+JsonArray *
+core_v1_get_array (JsonObject *object,
+                   const char *member,
+                   const char *path,
+                   TimonFieldErrors *errors)
+{
+  JsonNode *node = get_typed (object, member, path, errors, holds_array, "a list");
+  return node != NULL ? json_node_get_array (node) : NULL;
+}
+
+/* As core_v1_get_object(), for a string. */
+const char *
+core_v1_get_string (JsonObject *object,
+                    const char *member,
+                    const char *path,
+                    TimonFieldErrors *errors)
+{
+  JsonNode *node = get_typed (object, member, path, errors, core_v1_node_is_string, "a string");
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+/* As core_v1_get_object(), for a boolean: FALSE when there is none. */
+gboolean
+core_v1_get_boolean (JsonObject *object,
+                     const char *member,
+                     const char *path,
+                     TimonFieldErrors *errors,
+                     gboolean *value)
+{
+  JsonNode *node = get_typed (object, member, path, errors, holds_boolean, "a boolean");
+
+  *value = node != NULL && json_node_get_boolean (node);
+  return node != NULL;
+}
+
+/* Absent, null, or an empty map, which Kubernetes does not store
+ * (omitempty): all mean "none". */
+static gboolean
+is_none (JsonNode *node)
+{
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) ||
+         (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (json_node_get_object (node)) == 0);
+}
+
+/* Whether @member is the same in @a and @b, every kind of none being the
+ * same: a client that drops an empty map has not changed it. */
+gboolean
+core_v1_members_equal (JsonObject *a, JsonObject *b, const char *member)
+{
+  JsonNode *na = json_object_get_member (a, member);
+  JsonNode *nb = json_object_get_member (b, member);
+  gboolean a_none = is_none (na);
+  gboolean b_none = is_none (nb);
+
+  if (a_none || b_none)
+    return a_none && b_none;
+  return json_node_equal (na, nb);
+}
+
+/* How many entries the object member @member of @object has: 0 when it
+ * is no object. */
+guint
+core_v1_count_members (JsonObject *object, const char *member)
+{
+  JsonObject *map = core_v1_get_object (object, member, NULL, NULL);
+  return map != NULL ? json_object_get_size (map) : 0;
+}
+
+/* The string at the path of members from @first to NULL ("status",
+ * "phase"), as a new string; NULL where any step is missing or of
+ * another type. */
+char *
+core_v1_dup_string_at (JsonObject *object, const char *first, ...)
+{
+  va_list args;
+  JsonNode *node = NULL;
+
+  va_start (args, first);
+  for (const char *member = first; member != NULL;) {
+    if (object == NULL) {
+      node = NULL; /* a step on the way is no object */
+      break;
+    }
+    node = json_object_get_member (object, member);
+    member = va_arg (args, const char *);
+    object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  }
+  va_end (args);
+  if (!core_v1_node_is_string (node))
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+#define CONFIG_KEY_FMT "[-._a-zA-Z0-9]+"
+#define CONFIG_KEY_ERR_MSG \
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+
+/* Kubernetes' IsConfigMapKey(), with its messages: a key names a file
+ * when the map is mounted, so it may not be a path or leave the folder. */
+void
+core_v1_validate_config_key (const char *key, const char *field, TimonFieldErrors *errors)
+{
+  size_t len = strlen (key);
+  static const char allowed[] = "-._abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+  if (len > TIMON_DNS1123_SUBDOMAIN_MAX_LENGTH)
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key,
+                            "must be no more than %d characters",
+                            TIMON_DNS1123_SUBDOMAIN_MAX_LENGTH);
+  if (len == 0 || strspn (key, allowed) != len)
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key,
+                            "%s (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
+                            "validation is '%s')",
+                            CONFIG_KEY_ERR_MSG, CONFIG_KEY_FMT);
+  if (g_str_equal (key, "."))
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key, "must not be '.'");
+  else if (g_str_equal (key, ".."))
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key, "must not be '..'");
+  else if (g_str_has_prefix (key, ".."))
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key,
+                            "must not start with '..'");
+}
+
+static int
+base64_value (char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+/* Whether @text is standard, padded base64 as Go's StdEncoding reads
+ * []byte fields of JSON (line breaks ignored), and how many bytes it
+ * decodes to. g_base64_decode() skips what it does not understand, so it
+ * cannot tell. */
+gboolean
+core_v1_base64_check (const char *text, gsize *decoded_length)
+{
+  gsize n = 0, padding = 0;
+
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p == '\r' || *p == '\n')
+      continue;
+    if (*p == '=') {
+      padding++;
+    } else if (padding > 0 || base64_value (*p) < 0) {
+      return FALSE; /* data after padding, or not in the alphabet */
+    }
+    n++;
+  }
+  if (n % 4 != 0 || padding > 2)
+    return FALSE;
+  if (decoded_length != NULL)
+    *decoded_length = n / 4 * 3 - padding;
+  return TRUE;
+}
+
+/* Kubernetes' rule for `immutable` on ConfigMaps and Secrets: once it is
+ * true, it stays true and @data_members keep their values. */
+void
+core_v1_validate_immutable_flag (JsonObject *object,
+                                 JsonObject *old,
+                                 const char *const *data_members,
+                                 TimonFieldErrors *errors)
+{
+  gboolean was_immutable, is_immutable;
+
+  core_v1_get_boolean (old, "immutable", NULL, NULL, &was_immutable);
+  if (!was_immutable)
+    return;
+  /* A wrong type is reported by the validation of the new object. */
+  core_v1_get_boolean (object, "immutable", NULL, NULL, &is_immutable);
+  if (!is_immutable)
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, "immutable", NULL,
+                            CORE_V1_IMMUTABLE_SET);
+  for (const char *const *m = data_members; *m != NULL; m++) {
+    if (!core_v1_members_equal (object, old, *m))
+      timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, *m, NULL, CORE_V1_IMMUTABLE_SET);
+  }
+}
+
+/* Checks the map @member of @object, as ConfigMap.data (@base64 FALSE:
+ * string values) or Secret.data and ConfigMap.binaryData (@base64 TRUE:
+ * base64 values, as Go encodes []byte): config keys, values of the right
+ * type. Adds the bytes the values hold to @total. Returns the map, or
+ * NULL when there is none or it is no object. */
+JsonObject *
+core_v1_validate_data_map (JsonObject *object,
+                           const char *member,
+                           gboolean base64,
+                           gsize *total,
+                           TimonFieldErrors *errors)
+{
+  JsonObject *map = core_v1_get_object (object, member, NULL, errors);
+  JsonObjectIter iter; /* ordered: causes and merges follow the client's order */
+  const char *key;
+  JsonNode *node;
+
+  if (map == NULL)
+    return NULL;
+  json_object_iter_init_ordered (&iter, map);
+  while (json_object_iter_next_ordered (&iter, &key, &node)) {
+    g_autofree char *field = core_v1_key_path (member, key);
+    gsize size = 0;
+
+    core_v1_validate_config_key (key, field, errors);
+    if (!core_v1_node_is_string (node)) {
+      timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be a string");
+      continue;
+    }
+    const char *value = json_node_get_string (node);
+    if (!base64)
+      size = strlen (value);
+    else if (!core_v1_base64_check (value, &size))
+      /* The value is secret or binary: the message does not repeat it. */
+      timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL,
+                              "must be base64-encoded (standard alphabet, with padding)");
+    *total += size;
+  }
+  return map;
+}
