@@ -1,7 +1,8 @@
 /* timond: the Timon control plane.
  *
- * For now it loads the plugins, opens the store and waits; the API
- * server, scheduler and controllers join it as their issues land.
+ * It loads the plugins, opens the store and serves the Kubernetes API
+ * over plain HTTP; the scheduler and controllers join it as their issues
+ * land.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,7 +13,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "timon-api-server.h"
 #include "timon-registry.h"
+
+/* The namespaces Kubernetes has from its first start. */
+static const char *const initial_namespaces[] = {
+  "default", "kube-system", "kube-public", "kube-node-lease", NULL,
+};
 
 static gboolean
 on_signal (gpointer user_data)
@@ -29,11 +36,53 @@ default_data_dir (void)
   return g_build_filename (g_get_user_data_dir (), "timon", NULL);
 }
 
+/* Whether @address ("HOST:PORT") is on the loopback interface. */
+static gboolean
+is_loopback (const char *address)
+{
+  const char *colon = strrchr (address, ':');
+  g_autofree char *host =
+    g_strndup (address, colon ? (size_t) (colon - address) : strlen (address));
+  if (host[0] == '[') {
+    char *inner = g_strndup (host + 1, strlen (host) > 2 ? strlen (host) - 2 : 0);
+    g_free (host);
+    host = inner;
+  }
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (host);
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+/* The kubeconfig kubectl uses as it is: no TLS, no credentials. */
+static gboolean
+write_kubeconfig (const char *data_dir, const char *address, GError **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, "kubeconfig", NULL);
+  g_autofree char *contents = g_strdup_printf ("apiVersion: v1\n"
+                                               "kind: Config\n"
+                                               "clusters:\n"
+                                               "- name: timon\n"
+                                               "  cluster:\n"
+                                               "    server: http://%s\n"
+                                               "contexts:\n"
+                                               "- name: timon\n"
+                                               "  context:\n"
+                                               "    cluster: timon\n"
+                                               "    user: timon\n"
+                                               "    namespace: default\n"
+                                               "current-context: timon\n"
+                                               "users:\n"
+                                               "- name: timon\n"
+                                               "  user: {}\n",
+                                               address);
+  return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
 int
 main (int argc, char **argv)
 {
   g_autofree char *data_dir = NULL;
   g_autofree char *store_name = NULL;
+  g_autofree char *listen = NULL;
   g_auto (GStrv) plugin_dirs = NULL;
   gboolean version = FALSE;
   g_autoptr (GError) error = NULL;
@@ -45,6 +94,9 @@ main (int argc, char **argv)
       "The store backend: sqlite (default), memory, or one a plugin provides", "NAME" },
     { "plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
       "Also load the plugins in DIR (may be repeated)", "DIR" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      "Serve the API on HOST:PORT, plain HTTP (default: 127.0.0.1:6443; port 0 picks one)",
+      "HOST:PORT" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
@@ -73,6 +125,8 @@ main (int argc, char **argv)
     data_dir = default_data_dir ();
   if (store_name == NULL)
     store_name = g_strdup ("sqlite");
+  if (listen == NULL)
+    listen = g_strdup ("127.0.0.1:6443");
 
   /* Before anything is announced: a SIGTERM that follows the first
    * message must stop timond cleanly, not kill it. */
@@ -102,6 +156,28 @@ main (int argc, char **argv)
   }
   g_message ("store %s open at %s, revision %" G_GINT64_FORMAT, store_name, location,
              timon_store_get_revision (store));
+
+  /* Declared after the store, so it goes first: its watches and
+   * pending writes hold on to the store. */
+  g_autoptr (TimonApiServer) server = timon_api_server_new (registry, store);
+  if (!timon_api_server_ensure_namespaces (server, initial_namespaces, &error)) {
+    g_printerr ("timond: cannot create the initial namespaces: %s\n", error->message);
+    return 1;
+  }
+  if (!is_loopback (listen))
+    g_message ("WARNING: the API on %s is plain HTTP without authentication, and reachable "
+               "from other hosts: anyone who can connect controls the cluster",
+               listen);
+  if (!timon_api_server_listen (server, listen, &error)) {
+    g_printerr ("timond: cannot listen on %s: %s\n", listen, error->message);
+    return 1;
+  }
+  const char *address = timon_api_server_get_address (server);
+  if (!write_kubeconfig (data_dir, address, &error)) {
+    g_printerr ("timond: cannot write the kubeconfig: %s\n", error->message);
+    return 1;
+  }
+  g_message ("timond ready at http://%s", address);
 
   g_main_loop_run (loop);
 

@@ -1,0 +1,199 @@
+/* timon-api-discovery.c: legacy discovery (/api, /api/v1, /apis,
+ * /apis/GROUP/VERSION) built from the registered resource types.
+ *
+ * Aggregated discovery is not served: kubectl asks for it in its Accept
+ * header but takes any reply whose Content-Type is plain
+ * application/json as the legacy form, and then fetches each
+ * group-version (kubectl-compat.md, section 2).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "timon-api-private.h"
+
+static void
+add_strv (JsonBuilder *builder, const char *name, const char *const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (const char *const *v = values; v != NULL && *v != NULL; v++)
+    json_builder_add_string_value (builder, *v);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+/* The verbs the core serves for every type in this slice: no patch and
+ * no deletecollection yet, so that kubectl does not offer them. */
+static const char *const object_verbs[] = { "create", "delete", "get", "list",
+                                            "update", "watch",  NULL };
+static const char *const status_verbs[] = { "get", "update", NULL };
+
+static JsonNode *
+resource_list (TimonApiServer *self, const char *group, const char *version)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *group_version =
+    group[0] == '\0' ? g_strdup (version) : g_strdup_printf ("%s/%s", group, version);
+  gboolean found = FALSE;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "kind", "APIResourceList");
+  add_string (builder, "apiVersion", "v1");
+  add_string (builder, "groupVersion", group_version);
+  json_builder_set_member_name (builder, "resources");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->types->len; i++) {
+    TimonResourceType *type = self->types->pdata[i];
+    if (strcmp (timon_resource_type_get_group (type), group) != 0 ||
+        strcmp (timon_resource_type_get_version (type), version) != 0)
+      continue;
+    found = TRUE;
+    gboolean namespaced = timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED;
+
+    json_builder_begin_object (builder);
+    add_string (builder, "name", timon_resource_type_get_plural (type));
+    add_string (builder, "singularName", timon_resource_type_get_singular (type));
+    json_builder_set_member_name (builder, "namespaced");
+    json_builder_add_boolean_value (builder, namespaced);
+    add_string (builder, "kind", timon_resource_type_get_kind (type));
+    add_strv (builder, "verbs", object_verbs);
+    add_strv (builder, "shortNames", timon_resource_type_get_short_names (type));
+    add_strv (builder, "categories", timon_resource_type_get_categories (type));
+    json_builder_end_object (builder);
+
+    if (timon_resource_type_has_subresource (type, "status")) {
+      g_autofree char *name = g_strdup_printf ("%s/status", timon_resource_type_get_plural (type));
+      json_builder_begin_object (builder);
+      add_string (builder, "name", name);
+      add_string (builder, "singularName", "");
+      json_builder_set_member_name (builder, "namespaced");
+      json_builder_add_boolean_value (builder, namespaced);
+      add_string (builder, "kind", timon_resource_type_get_kind (type));
+      add_strv (builder, "verbs", status_verbs);
+      json_builder_end_object (builder);
+    }
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  /* /api/v1 exists even without core types: kubectl fetches it after
+   * /api names v1, and a 404 there fails discovery. */
+  if (!found && !(group[0] == '\0' && strcmp (version, "v1") == 0))
+    return NULL;
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+api_versions (TimonApiServer *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "kind", "APIVersions");
+  json_builder_set_member_name (builder, "versions");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "v1");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "serverAddressByClientCIDRs");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  add_string (builder, "clientCIDR", "0.0.0.0/0");
+  add_string (builder, "serverAddress", self->address ? self->address : "");
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+group_list (TimonApiServer *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  /* group → its versions in registration order; the first is preferred. */
+  g_autoptr (GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr (GHashTable) versions =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < self->types->len; i++) {
+    TimonResourceType *type = self->types->pdata[i];
+    const char *group = timon_resource_type_get_group (type);
+    const char *version = timon_resource_type_get_version (type);
+    if (group[0] == '\0')
+      continue;
+    GPtrArray *list = g_hash_table_lookup (versions, group);
+    if (list == NULL) {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (versions, (gpointer) group, list);
+      g_ptr_array_add (groups, (gpointer) group);
+    }
+    gboolean seen = FALSE;
+    for (guint j = 0; j < list->len && !seen; j++)
+      seen = strcmp (list->pdata[j], version) == 0;
+    if (!seen)
+      g_ptr_array_add (list, (gpointer) version);
+  }
+
+  json_builder_begin_object (builder);
+  add_string (builder, "kind", "APIGroupList");
+  add_string (builder, "apiVersion", "v1");
+  json_builder_set_member_name (builder, "groups");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < groups->len; i++) {
+    const char *group = groups->pdata[i];
+    GPtrArray *list = g_hash_table_lookup (versions, group);
+    json_builder_begin_object (builder);
+    add_string (builder, "name", group);
+    json_builder_set_member_name (builder, "versions");
+    json_builder_begin_array (builder);
+    for (guint j = 0; j < list->len; j++) {
+      g_autofree char *gv = g_strdup_printf ("%s/%s", group, (char *) list->pdata[j]);
+      json_builder_begin_object (builder);
+      add_string (builder, "groupVersion", gv);
+      add_string (builder, "version", list->pdata[j]);
+      json_builder_end_object (builder);
+    }
+    json_builder_end_array (builder);
+    g_autofree char *preferred = g_strdup_printf ("%s/%s", group, (char *) list->pdata[0]);
+    json_builder_set_member_name (builder, "preferredVersion");
+    json_builder_begin_object (builder);
+    add_string (builder, "groupVersion", preferred);
+    add_string (builder, "version", list->pdata[0]);
+    json_builder_end_object (builder);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Answers a discovery document on @msg if @path names one, and says
+ * whether it did; with @msg %NULL it only says whether @path names one. */
+gboolean
+api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path)
+{
+  g_auto (GStrv) segments = g_strsplit (path, "/", -1);
+  guint n = g_strv_length (segments);
+  g_autoptr (JsonNode) node = NULL;
+
+  /* segments[0] is the empty string before the leading '/'. */
+  if (n == 2 && strcmp (segments[1], "api") == 0)
+    node = api_versions (self);
+  else if (n == 2 && strcmp (segments[1], "apis") == 0)
+    node = group_list (self);
+  else if (n == 3 && strcmp (segments[1], "api") == 0)
+    node = resource_list (self, "", segments[2]);
+  else if (n == 4 && strcmp (segments[1], "apis") == 0 && segments[2][0] != '\0')
+    node = resource_list (self, segments[2], segments[3]);
+
+  if (node == NULL)
+    return FALSE;
+  if (msg != NULL)
+    api_reply_json (msg, SOUP_STATUS_OK, node);
+  return TRUE;
+}

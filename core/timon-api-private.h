@@ -1,0 +1,85 @@
+/* timon-api-private.h: what the files of the API server share.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "timon-api-server.h"
+#include "timon-field-selector.h"
+#include "timon-label-selector.h"
+
+G_BEGIN_DECLS
+
+struct _TimonApiServer {
+  GObject parent_instance;
+
+  TimonRegistry *registry;
+  TimonStore *store;
+  SoupServer *soup;
+  GPtrArray *types;                  /* TimonResourceType, in registration order */
+  GHashTable *by_path;               /* "group/version/plural" → TimonResourceType (unowned) */
+  TimonResourceType *namespace_type; /* namespaces.v1, or NULL */
+  GHashTable *watches;               /* the open ApiWatch streams (owned) */
+  char *address;                     /* host:port listened on */
+};
+
+/* What a resource URL names. */
+typedef struct {
+  TimonResourceType *type; /* unowned */
+  char *namespace;         /* NULL: cluster-scoped, or all namespaces */
+  char *name;              /* NULL: the collection */
+  char *subresource;       /* NULL or "status" */
+} ApiTarget;
+
+void api_target_clear (ApiTarget *target);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ApiTarget, api_target_clear)
+
+/* Selectors of a list or watch, matched against parsed objects. */
+typedef struct {
+  TimonResourceType *type;
+  TimonLabelSelector *labels; /* NULL: everything */
+  TimonFieldSelector *fields; /* NULL: everything */
+} ApiFilter;
+
+ApiFilter *api_filter_new (TimonResourceType *type, GHashTable *query, GError **error);
+void api_filter_free (ApiFilter *filter);
+gboolean api_filter_matches (ApiFilter *filter, JsonObject *object);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiFilter, api_filter_free)
+
+/* Replies (timon-api-server.c). */
+void api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node);
+void api_reply_status (SoupServerMessage *msg, JsonNode *status);
+void api_reply_error (SoupServerMessage *msg,
+                      const GError *error,
+                      TimonResourceType *type,
+                      const char *name);
+gboolean api_body_too_large (SoupServerMessage *msg);
+char *api_node_to_string (JsonNode *node, gsize *out_length);
+
+/* Objects (timon-api-objects.c). */
+char *api_resource_name (TimonResourceType *type);
+char *api_api_version (TimonResourceType *type);
+char *api_store_prefix (TimonResourceType *type, const char *namespace);
+char *api_store_key (TimonResourceType *type, const char *namespace, const char *name);
+JsonNode *api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error);
+GError *api_store_error (const GError *error, TimonResourceType *type, const char *name);
+gboolean api_parse_revision (GHashTable *query, gint64 *out_revision, GError **error);
+void api_handle_object (TimonApiServer *self,
+                        SoupServerMessage *msg,
+                        ApiTarget *target,
+                        GHashTable *query);
+
+/* Watches (timon-api-watch.c). */
+typedef struct _ApiWatch ApiWatch;
+void api_handle_watch (TimonApiServer *self,
+                       SoupServerMessage *msg,
+                       ApiTarget *target,
+                       GHashTable *query);
+void api_watch_free (ApiWatch *watch);
+
+/* Discovery (timon-api-discovery.c). */
+gboolean api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path);
+
+G_END_DECLS

@@ -1,0 +1,438 @@
+/* timon-api-server.c: the HTTP side of the API: listening, routing a
+ * request to discovery, health, version or a resource, and the replies.
+ *
+ * One SoupServer in timond's main context. Reads are synchronous (the
+ * store serves them from memory or a local file); writes pause the
+ * message until the store acknowledges them; watches stream.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "timon-api-private.h"
+#include "timon-status.h"
+
+G_DEFINE_FINAL_TYPE (TimonApiServer, timon_api_server, G_TYPE_OBJECT)
+
+void
+api_target_clear (ApiTarget *target)
+{
+  g_clear_pointer (&target->namespace, g_free);
+  g_clear_pointer (&target->name, g_free);
+  g_clear_pointer (&target->subresource, g_free);
+}
+
+char *
+api_node_to_string (JsonNode *node, gsize *out_length)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, out_length);
+}
+
+void
+api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node)
+{
+  gsize length = 0;
+  char *data = api_node_to_string (node, &length);
+
+  soup_server_message_set_status (msg, status, NULL);
+  /* Plain application/json, whatever the Accept header asks: kubectl
+   * takes it as legacy discovery and as untabulated objects. */
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+/* Replies with a Status (taken); its "code" is the HTTP status. */
+void
+api_reply_status (SoupServerMessage *msg, JsonNode *status)
+{
+  g_autoptr (JsonNode) owned = status;
+  guint code =
+    (guint) json_object_get_int_member_with_default (json_node_get_object (status), "code", 500);
+  api_reply_json (msg, code, status);
+}
+
+void
+api_reply_error (SoupServerMessage *msg,
+                 const GError *error,
+                 TimonResourceType *type,
+                 const char *name)
+{
+  const char *group = type ? timon_resource_type_get_group (type) : NULL;
+  const char *plural = type ? timon_resource_type_get_plural (type) : NULL;
+  api_reply_status (msg, timon_status_new_from_error (error, group, plural, name));
+}
+
+static void
+reply_api_error (SoupServerMessage *msg, TimonApiError code, const char *message)
+{
+  g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
+  api_reply_error (msg, error, NULL, NULL);
+}
+
+static void
+reply_text (SoupServerMessage *msg, const char *text)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, text,
+                                    strlen (text));
+}
+
+static void
+reply_version (SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+#define ADD(key, value)                          \
+  json_builder_set_member_name (builder, (key)); \
+  json_builder_add_string_value (builder, (value))
+  ADD ("major", "1");
+  /* 32: the kubectl dispatcher on these machines then runs its built-in
+   * v1.32, whose behaviour kubectl-compat.md documents. */
+  ADD ("minor", "32");
+  ADD ("gitVersion", "v1.32.0-timon." TIMON_VERSION);
+  ADD ("gitCommit", "0000000000000000000000000000000000000000");
+  ADD ("gitTreeState", "clean");
+  ADD ("buildDate", "1970-01-01T00:00:00Z");
+  ADD ("goVersion", "none");
+  ADD ("compiler", "gcc");
+  ADD ("platform", "linux/amd64");
+#undef ADD
+  json_builder_end_object (builder);
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  api_reply_json (msg, SOUP_STATUS_OK, root);
+  /* Otherwise the dispatcher caches the answer and never asks again. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+                                "no-cache, private");
+}
+
+/* Splits @path into its percent-decoded segments; NULL when a segment
+ * does not decode or holds a '/' (it would reach into other keys). */
+static GStrv
+split_path (const char *path)
+{
+  g_auto (GStrv) raw = g_strsplit (path, "/", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (char **p = raw; *p != NULL; p++) {
+    if ((*p)[0] == '\0')
+      continue;
+    g_autofree char *segment = g_uri_unescape_string (*p, "/");
+    if (segment == NULL)
+      return NULL;
+    g_strv_builder_add (builder, segment);
+  }
+  return g_strv_builder_end (builder);
+}
+
+static TimonResourceType *
+lookup_type (TimonApiServer *self, const char *group, const char *version, const char *plural)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s/%s", group, version, plural);
+  return g_hash_table_lookup (self->by_path, key);
+}
+
+/* Parses the part of a resource URL after the group-version:
+ * [namespaces/NS/]PLURAL[/NAME[/SUBRESOURCE]]. */
+static gboolean
+parse_target (TimonApiServer *self,
+              const char *group,
+              const char *version,
+              char **rest,
+              ApiTarget *target)
+{
+  guint n = g_strv_length (rest);
+
+  if (n >= 3 && strcmp (rest[0], "namespaces") == 0) {
+    TimonResourceType *type = lookup_type (self, group, version, rest[2]);
+    if (type != NULL && timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED) {
+      if (n > 5)
+        return FALSE;
+      target->type = type;
+      target->namespace = g_strdup (rest[1]);
+      target->name = g_strdup (rest[3]);
+      target->subresource = n == 5 ? g_strdup (rest[4]) : NULL;
+      return TRUE;
+    }
+  }
+  if (n == 0 || n > 3)
+    return FALSE;
+  target->type = lookup_type (self, group, version, rest[0]);
+  if (target->type == NULL)
+    return FALSE;
+  /* A namespaced type without a namespace is only listed or watched
+   * across all namespaces. */
+  if (n > 1 && timon_resource_type_get_scope (target->type) == TIMON_RESOURCE_NAMESPACED)
+    return FALSE;
+  target->name = n > 1 ? g_strdup (rest[1]) : NULL;
+  target->subresource = n > 2 ? g_strdup (rest[2]) : NULL;
+  return TRUE;
+}
+
+static void
+handle_request (SoupServer *soup,
+                SoupServerMessage *msg,
+                const char *path,
+                GHashTable *query,
+                gpointer user_data)
+{
+  TimonApiServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+
+  if (strcmp (path, "/healthz") == 0 || strcmp (path, "/livez") == 0 ||
+      strcmp (path, "/readyz") == 0) {
+    reply_text (msg, "ok");
+    return;
+  }
+  if (strcmp (path, "/version") == 0) {
+    reply_version (msg);
+    return;
+  }
+
+  g_auto (GStrv) segments = split_path (path);
+  if (segments == NULL) {
+    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
+                     "the server could not find the requested resource");
+    return;
+  }
+  guint n = g_strv_length (segments);
+  const char *group = NULL;
+  const char *version = NULL;
+  char **rest = NULL;
+  if (n >= 2 && strcmp (segments[0], "api") == 0) {
+    group = "";
+    version = segments[1];
+    rest = segments + 2;
+  } else if (n >= 3 && strcmp (segments[0], "apis") == 0) {
+    group = segments[1];
+    version = segments[2];
+    rest = segments + 3;
+  }
+
+  if (rest == NULL || rest[0] == NULL) {
+    if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0) {
+      if (api_handle_discovery (self, NULL, path)) {
+        reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                         "the server does not allow this method on the requested resource");
+        return;
+      }
+    } else if (api_handle_discovery (self, msg, path)) {
+      return;
+    }
+    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
+                     "the server could not find the requested resource");
+    return;
+  }
+
+  g_auto (ApiTarget) target = { 0 };
+  if (!parse_target (self, group, version, rest, &target) ||
+      (target.subresource != NULL &&
+       !(strcmp (target.subresource, "status") == 0 &&
+         timon_resource_type_has_subresource (target.type, "status")))) {
+    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
+                     "the server could not find the requested resource");
+    return;
+  }
+  api_handle_object (self, msg, &target, query);
+}
+
+/* Set on a message whose body grew past TIMON_API_MAX_BODY_SIZE. */
+#define TOO_LARGE_KEY "timon-api-body-too-large"
+
+gboolean
+api_body_too_large (SoupServerMessage *msg)
+{
+  return g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL;
+}
+
+/* A chunked body has no length up front: once what arrived passes the
+ * limit, drop it and keep no more. */
+static void
+on_got_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (api_body_too_large (msg) || (gsize) body->length <= TIMON_API_MAX_BODY_SIZE)
+    return;
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (TRUE));
+}
+
+/* Refuses a body announced as too large before it is read, and keeps
+ * libsoup from accumulating it: otherwise a client could make timond
+ * hold any amount of memory. */
+static void
+handle_early (SoupServer *soup,
+              SoupServerMessage *msg,
+              const char *path,
+              GHashTable *query,
+              gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH) {
+    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
+    return;
+  }
+  goffset length = soup_message_headers_get_content_length (headers);
+  if (length <= (goffset) TIMON_API_MAX_BODY_SIZE)
+    return;
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (TRUE));
+  reply_api_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
+                   "the request body is larger than the limit of 3 MiB");
+}
+
+static void
+timon_api_server_dispose (GObject *object)
+{
+  TimonApiServer *self = TIMON_API_SERVER (object);
+
+  /* Watches first: they hold messages of the server and watches of the
+   * store. */
+  g_clear_pointer (&self->watches, g_hash_table_unref);
+  if (self->soup != NULL) {
+    soup_server_disconnect (self->soup);
+    g_clear_object (&self->soup);
+  }
+  g_clear_object (&self->store);
+  g_clear_object (&self->registry);
+
+  G_OBJECT_CLASS (timon_api_server_parent_class)->dispose (object);
+}
+
+static void
+timon_api_server_finalize (GObject *object)
+{
+  TimonApiServer *self = TIMON_API_SERVER (object);
+
+  g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_pointer (&self->types, g_ptr_array_unref);
+  g_free (self->address);
+
+  G_OBJECT_CLASS (timon_api_server_parent_class)->finalize (object);
+}
+
+static void
+timon_api_server_class_init (TimonApiServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = timon_api_server_dispose;
+  object_class->finalize = timon_api_server_finalize;
+}
+
+static void
+timon_api_server_init (TimonApiServer *self)
+{
+  self->types = g_ptr_array_new_with_free_func ((GDestroyNotify) timon_resource_type_unref);
+  self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->watches = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) api_watch_free, NULL);
+}
+
+/**
+ * timon_api_server_new:
+ * @registry: the plugins, whose resource types the API serves
+ * @store: where the objects are kept
+ *
+ * Returns: (transfer full): a server, not listening yet
+ */
+TimonApiServer *
+timon_api_server_new (TimonRegistry *registry, TimonStore *store)
+{
+  g_return_val_if_fail (TIMON_IS_REGISTRY (registry), NULL);
+  g_return_val_if_fail (TIMON_IS_STORE (store), NULL);
+
+  TimonApiServer *self = g_object_new (TIMON_TYPE_API_SERVER, NULL);
+  self->registry = g_object_ref (registry);
+  self->store = g_object_ref (store);
+
+  g_autoptr (GPtrArray) features =
+    timon_registry_list_features (registry, TIMON_FEATURE_RESOURCE_TYPE);
+  for (guint i = 0; i < features->len; i++) {
+    TimonResourceType *type = timon_feature_get_resource_type (features->pdata[i]);
+    if (type == NULL)
+      continue;
+    g_ptr_array_add (self->types, timon_resource_type_ref (type));
+    g_hash_table_insert (self->by_path,
+                         g_strdup_printf ("%s/%s/%s", timon_resource_type_get_group (type),
+                                          timon_resource_type_get_version (type),
+                                          timon_resource_type_get_plural (type)),
+                         type);
+  }
+  self->namespace_type = lookup_type (self, "", "v1", "namespaces");
+
+  self->soup = g_object_new (SOUP_TYPE_SERVER, "server-header", "timon/" TIMON_VERSION, NULL);
+  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  return self;
+}
+
+/**
+ * timon_api_server_listen:
+ * @server: a server
+ * @address: "HOST:PORT" ("127.0.0.1:6443", "[::1]:6443"); port 0 picks
+ *   a free port, see timon_api_server_get_address()
+ * @error: return location for an error
+ *
+ * Returns: %TRUE once listening, or %FALSE with @error set
+ */
+gboolean
+timon_api_server_listen (TimonApiServer *server, const char *address, GError **error)
+{
+  g_return_val_if_fail (TIMON_IS_API_SERVER (server), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  const char *colon = strrchr (address, ':');
+  guint64 port = 0;
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "\"%s\" is not HOST:PORT (such as 127.0.0.1:6443)", address);
+    return FALSE;
+  }
+  g_autofree char *host = g_strndup (address, colon - address);
+  if (host[0] == '[' && host[strlen (host) - 1] == ']') {
+    char *inner = g_strndup (host + 1, strlen (host) - 2);
+    g_free (host);
+    host = inner;
+  }
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (host);
+  if (inet == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "\"%s\" is not an IP address",
+                 host);
+    return FALSE;
+  }
+  g_autoptr (GSocketAddress) socket_address = g_inet_socket_address_new (inet, (guint16) port);
+  if (!soup_server_listen (server->soup, socket_address, 0, error))
+    return FALSE;
+
+  /* The port the kernel picked, when asked for 0. */
+  GSList *listeners = soup_server_get_listeners (server->soup);
+  g_autoptr (GSocketAddress) local =
+    listeners ? g_socket_get_local_address (listeners->data, NULL) : NULL;
+  g_slist_free (listeners);
+  guint16 actual =
+    local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : (guint16) port;
+  g_free (server->address);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    server->address = g_strdup_printf ("[%s]:%u", host, actual);
+  else
+    server->address = g_strdup_printf ("%s:%u", host, actual);
+  return TRUE;
+}
+
+/**
+ * timon_api_server_get_address:
+ * @server: a server
+ *
+ * Returns: (nullable): "HOST:PORT" the server listens on, with the real
+ *   port, or %NULL before timon_api_server_listen()
+ */
+const char *
+timon_api_server_get_address (TimonApiServer *server)
+{
+  g_return_val_if_fail (TIMON_IS_API_SERVER (server), NULL);
+  return server->address;
+}

@@ -1,0 +1,99 @@
+/* test-widgets.c: the resource types the API server tests drive, so that
+ * they do not depend on the real resource plugins: Widget (namespaced,
+ * with a status subresource, a selectable field and validation) and
+ * Gadget (cluster-scoped).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <timon/timon.h>
+
+static JsonObject *
+get_spec (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "spec");
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static void
+widget_default (JsonObject *object, gpointer user_data)
+{
+  JsonObject *spec = get_spec (object);
+  if (spec != NULL && !json_object_has_member (spec, "color"))
+    json_object_set_string_member (spec, "color", "blue");
+}
+
+/* A size, if given, must be a positive integer: lets the tests see a
+ * 422 cause that comes from a hook. */
+static void
+widget_validate (JsonObject *object, TimonFieldErrors *errors)
+{
+  JsonObject *spec = get_spec (object);
+  if (spec == NULL || !json_object_has_member (spec, "size"))
+    return;
+  JsonNode *size = json_object_get_member (spec, "size");
+  if (JSON_NODE_HOLDS_VALUE (size) && json_node_get_value_type (size) == G_TYPE_INT64 &&
+      json_node_get_int (size) > 0)
+    return;
+  timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.size", NULL,
+                          "must be a positive integer");
+}
+
+static void
+widget_validate_create (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
+{
+  widget_validate (object, errors);
+}
+
+static void
+widget_validate_update (JsonObject *object,
+                        JsonObject *old,
+                        TimonFieldErrors *errors,
+                        gpointer user_data)
+{
+  widget_validate (object, errors);
+}
+
+static char *
+widget_get_field (JsonObject *object, const char *field, gpointer user_data)
+{
+  if (g_strcmp0 (field, "spec.color") != 0)
+    return NULL;
+  JsonObject *spec = get_spec (object);
+  if (spec == NULL || !json_object_has_member (spec, "color"))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (spec, "color", ""));
+}
+
+static gboolean
+widgets_init (TimonPlugin *plugin, GError **error)
+{
+  static const TimonResourceHooks hooks = {
+    .default_object = widget_default,
+    .validate_create = widget_validate_create,
+    .validate_update = widget_validate_update,
+    .get_field = widget_get_field,
+  };
+  static const char *const widget_short[] = { "wd", NULL };
+  static const char *const widget_categories[] = { "all", NULL };
+  static const char *const widget_fields[] = { "spec.color", NULL };
+
+  g_autoptr (TimonResourceType) widget =
+    timon_resource_type_new ("test.timon.io", "v1", "Widget", "widgets", TIMON_RESOURCE_NAMESPACED);
+  timon_resource_type_set_short_names (widget, widget_short);
+  timon_resource_type_set_categories (widget, widget_categories);
+  timon_resource_type_add_subresource (widget, "status");
+  timon_resource_type_set_selectable_fields (widget, widget_fields);
+  timon_resource_type_set_hooks (widget, &hooks, NULL, NULL);
+  if (!timon_plugin_add_resource_type (plugin, widget, error))
+    return FALSE;
+
+  g_autoptr (TimonResourceType) gadget =
+    timon_resource_type_new ("test.timon.io", "v1", "Gadget", "gadgets", TIMON_RESOURCE_CLUSTER);
+  return timon_plugin_add_resource_type (plugin, gadget, error);
+}
+
+TIMON_PLUGIN_DEFINE (test_widgets,
+                     "Widgets and gadgets for the API server tests",
+                     "0.1.0",
+                     "LGPL-2.1-or-later",
+                     widgets_init)
