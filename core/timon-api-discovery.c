@@ -1,16 +1,18 @@
-/* timon-api-discovery.c: legacy discovery (/api, /api/v1, /apis,
- * /apis/GROUP/VERSION) built from the registered resource types.
+/* timon-api-discovery.c: discovery built from the registered resource
+ * types (kubectl-compat.md, section 2).
  *
- * Aggregated discovery is not served: kubectl asks for it in its Accept
- * header but takes any reply whose Content-Type is plain
- * application/json as the legacy form, and then fetches each
- * group-version (kubectl-compat.md, section 2).
+ * Aggregated discovery (/api and /apis as APIGroupDiscoveryList, v2 or
+ * v2beta1) when the Accept header asks for it, as kubectl 1.27+ does:
+ * one request each instead of one per group-version. The legacy form
+ * (/api, /api/v1, /apis, /apis/GROUP/VERSION) for everyone else, and for
+ * clients that offer only an aggregated version not served here.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include "timon-api-private.h"
+#include "timon-status.h"
 
 static void
 add_strv (JsonBuilder *builder, const char *name, const char *const *values)
@@ -111,20 +113,17 @@ api_versions (TimonApiServer *self)
   return json_builder_get_root (builder);
 }
 
-static JsonNode *
-group_list (TimonApiServer *self)
+/* The groups, in registration order, into @groups, and each group's
+ * versions in registration order (the first is preferred) into
+ * @versions: the core group ("") alone with @core, all others without. */
+static void
+collect_groups (TimonApiServer *self, gboolean core, GPtrArray *groups, GHashTable *versions)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  /* group → its versions in registration order; the first is preferred. */
-  g_autoptr (GPtrArray) groups = g_ptr_array_new ();
-  g_autoptr (GHashTable) versions =
-    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-
   for (guint i = 0; i < self->types->len; i++) {
     TimonResourceType *type = self->types->pdata[i];
     const char *group = timon_resource_type_get_group (type);
     const char *version = timon_resource_type_get_version (type);
-    if (group[0] == '\0')
+    if ((group[0] == '\0') != core)
       continue;
     GPtrArray *list = g_hash_table_lookup (versions, group);
     if (list == NULL) {
@@ -138,7 +137,17 @@ group_list (TimonApiServer *self)
     if (!seen)
       g_ptr_array_add (list, (gpointer) version);
   }
+}
 
+static JsonNode *
+group_list (TimonApiServer *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr (GHashTable) versions =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+
+  collect_groups (self, FALSE, groups, versions);
   json_builder_begin_object (builder);
   add_string (builder, "kind", "APIGroupList");
   add_string (builder, "apiVersion", "v1");
@@ -172,6 +181,154 @@ group_list (TimonApiServer *self)
   return json_builder_get_root (builder);
 }
 
+/* ---- aggregated discovery ------------------------------------------------ */
+
+static void
+add_response_kind (JsonBuilder *builder, TimonResourceType *type)
+{
+  json_builder_set_member_name (builder, "responseKind");
+  json_builder_begin_object (builder);
+  add_string (builder, "group", timon_resource_type_get_group (type));
+  add_string (builder, "version", timon_resource_type_get_version (type));
+  add_string (builder, "kind", timon_resource_type_get_kind (type));
+  json_builder_end_object (builder);
+}
+
+/* A list member that kubectl needs when it has values (shortNames for
+ * `get po`, categories for `get all`); left out when empty, as
+ * Kubernetes does. */
+static void
+add_strv_if_any (JsonBuilder *builder, const char *name, const char *const *values)
+{
+  if (values != NULL && values[0] != NULL)
+    add_strv (builder, name, values);
+}
+
+/* One APIResourceDiscovery. */
+static void
+add_discovery_resource (JsonBuilder *builder, TimonResourceType *type)
+{
+  gboolean namespaced = timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "resource", timon_resource_type_get_plural (type));
+  /* Without responseKind kubectl ignores the resource, without scope it
+   * takes it as cluster-scoped. */
+  add_response_kind (builder, type);
+  add_string (builder, "scope", namespaced ? "Namespaced" : "Cluster");
+  add_string (builder, "singularResource", timon_resource_type_get_singular (type));
+  add_strv (builder, "verbs", object_verbs);
+  add_strv_if_any (builder, "shortNames", timon_resource_type_get_short_names (type));
+  add_strv_if_any (builder, "categories", timon_resource_type_get_categories (type));
+  if (timon_resource_type_has_subresource (type, "status")) {
+    json_builder_set_member_name (builder, "subresources");
+    json_builder_begin_array (builder);
+    json_builder_begin_object (builder);
+    add_string (builder, "subresource", "status");
+    add_response_kind (builder, type);
+    add_strv (builder, "verbs", status_verbs);
+    json_builder_end_object (builder);
+    json_builder_end_array (builder);
+  }
+  json_builder_end_object (builder);
+}
+
+/* The APIGroupDiscoveryList of /api (@core) or /apis, in @version ("v2"
+ * or "v2beta1": the same shape). */
+static JsonNode *
+discovery_list (TimonApiServer *self, gboolean core, const char *version)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr (GHashTable) versions =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  g_autofree char *api_version = g_strdup_printf ("apidiscovery.k8s.io/%s", version);
+
+  collect_groups (self, core, groups, versions);
+  /* /api has the core group even without core types, as /api/v1 does. */
+  if (core && groups->len == 0) {
+    GPtrArray *list = g_ptr_array_new ();
+    g_ptr_array_add (list, (gpointer) "v1");
+    g_hash_table_insert (versions, (gpointer) "", list);
+    g_ptr_array_add (groups, (gpointer) "");
+  }
+
+  json_builder_begin_object (builder);
+  add_string (builder, "kind", "APIGroupDiscoveryList");
+  add_string (builder, "apiVersion", api_version);
+  json_builder_set_member_name (builder, "metadata");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "items");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < groups->len; i++) {
+    const char *group = groups->pdata[i];
+    GPtrArray *list = g_hash_table_lookup (versions, group);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "metadata");
+    json_builder_begin_object (builder);
+    add_string (builder, "name", group);
+    json_builder_end_object (builder);
+    json_builder_set_member_name (builder, "versions");
+    json_builder_begin_array (builder);
+    /* The preferred (first registered) version first. */
+    for (guint j = 0; j < list->len; j++) {
+      json_builder_begin_object (builder);
+      add_string (builder, "version", list->pdata[j]);
+      json_builder_set_member_name (builder, "resources");
+      json_builder_begin_array (builder);
+      for (guint k = 0; k < self->types->len; k++) {
+        TimonResourceType *type = self->types->pdata[k];
+        if (strcmp (timon_resource_type_get_group (type), group) == 0 &&
+            strcmp (timon_resource_type_get_version (type), list->pdata[j]) == 0)
+          add_discovery_resource (builder, type);
+      }
+      json_builder_end_array (builder);
+      add_string (builder, "freshness", "Current");
+      json_builder_end_object (builder);
+    }
+    json_builder_end_array (builder);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Answers /api or /apis as the Accept header of @msg asks; replies 406
+ * when it asks only for aggregated versions not served here. */
+static void
+reply_root (TimonApiServer *self, SoupServerMessage *msg, gboolean core)
+{
+  ApiMedia media = api_negotiate (msg, API_MEDIA_DISCOVERY);
+  g_autoptr (JsonNode) node = NULL;
+
+  /* Caches between kubectl and timond must keep the forms apart. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Vary", "Accept");
+  if (media.kind == API_MEDIA_NOT_ACCEPTABLE) {
+    g_autoptr (GError) error = g_error_new_literal (
+      TIMON_API_ERROR, TIMON_API_ERROR_NOT_ACCEPTABLE,
+      "only the following media types are accepted: application/json, "
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList, "
+      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  if (media.kind != API_MEDIA_DISCOVERY) {
+    node = core ? api_versions (self) : group_list (self);
+    api_reply_json (msg, SOUP_STATUS_OK, node);
+    return;
+  }
+  /* kubectl recognises the aggregated form by this exact content type
+   * only; with plain application/json it reads it as legacy and finds
+   * no resources. */
+  g_autofree char *content_type =
+    g_strdup_printf ("application/json;g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList",
+                     media.version);
+  node = discovery_list (self, core, media.version);
+  api_reply_json_as (msg, SOUP_STATUS_OK, node, content_type);
+}
+
 /* Answers a discovery document on @msg if @path names one, and says
  * whether it did; with @msg %NULL it only says whether @path names one. */
 gboolean
@@ -182,11 +339,12 @@ api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *
   g_autoptr (JsonNode) node = NULL;
 
   /* segments[0] is the empty string before the leading '/'. */
-  if (n == 2 && strcmp (segments[1], "api") == 0)
-    node = api_versions (self);
-  else if (n == 2 && strcmp (segments[1], "apis") == 0)
-    node = group_list (self);
-  else if (n == 3 && strcmp (segments[1], "api") == 0)
+  if (n == 2 && (strcmp (segments[1], "api") == 0 || strcmp (segments[1], "apis") == 0)) {
+    if (msg != NULL)
+      reply_root (self, msg, strcmp (segments[1], "api") == 0);
+    return TRUE;
+  }
+  if (n == 3 && strcmp (segments[1], "api") == 0)
     node = resource_list (self, "", segments[2]);
   else if (n == 4 && strcmp (segments[1], "apis") == 0 && segments[2][0] != '\0')
     node = resource_list (self, segments[2], segments[3]);

@@ -503,8 +503,22 @@ handle_create (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
 
 /* ---- get and list ----------------------------------------------------- */
 
+/* Replies with @objects as one Table, with its column definitions. */
 static void
-handle_get (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+reply_objects (SoupServerMessage *msg,
+               ApiTable *table,
+               JsonNode *const *objects,
+               guint n_objects,
+               const char *resource_version,
+               const char *continue_token)
+{
+  g_autoptr (JsonNode) node =
+    api_table_build (table, objects, n_objects, resource_version, continue_token, TRUE);
+  api_reply_json_as (msg, SOUP_STATUS_OK, node, api_table_get_content_type (table));
+}
+
+static void
+handle_get (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, ApiTable *table)
 {
   g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
   g_autoptr (GError) error = NULL;
@@ -515,7 +529,19 @@ handle_get (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
     api_reply_error (msg, api_error, target->type, target->name);
     return;
   }
-  reply_item (msg, SOUP_STATUS_OK, item, NULL, 0);
+  if (table == NULL) {
+    reply_item (msg, SOUP_STATUS_OK, item, NULL, 0);
+    return;
+  }
+  /* `kubectl get pod nginx`: a Table with one row. */
+  g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
+  if (node == NULL) {
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  g_autofree char *rv =
+    g_strdup_printf ("%" G_GINT64_FORMAT, timon_store_item_get_mod_revision (item));
+  reply_objects (msg, table, &node, 1, rv, NULL);
 }
 
 /* ?resourceVersion= of a list or watch: %TRUE with 0 when absent or "0",
@@ -539,7 +565,11 @@ api_parse_revision (GHashTable *query, gint64 *out_revision, GError **error)
 }
 
 static void
-handle_list (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GHashTable *query)
+handle_list (TimonApiServer *self,
+             SoupServerMessage *msg,
+             ApiTarget *target,
+             GHashTable *query,
+             ApiTable *table)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ApiFilter) filter = api_filter_new (target->type, query, &error);
@@ -592,10 +622,14 @@ handle_list (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GH
     }
   } while (next != NULL && limit > 0 && objects->len < limit);
 
+  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, read_revision);
+  if (table != NULL) {
+    reply_objects (msg, table, (JsonNode *const *) objects->pdata, objects->len, rv, next);
+    return;
+  }
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *api_version = api_api_version (target->type);
   g_autofree char *kind = g_strconcat (timon_resource_type_get_kind (target->type), "List", NULL);
-  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, read_revision);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "kind");
   json_builder_add_string_value (builder, kind);
@@ -834,11 +868,22 @@ api_handle_object (TimonApiServer *self,
     return;
   }
 
+  /* What kubectl get asks for: a Table of the objects. */
+  g_autoptr (ApiTable) table = NULL;
+  if (is_get) {
+    g_autoptr (GError) error = NULL;
+    table = api_table_new (msg, target->type, query, &error);
+    if (error != NULL) {
+      api_reply_error (msg, error, NULL, NULL);
+      return;
+    }
+  }
+
   if (target->name == NULL) {
     if (is_get && query_is_true (query, "watch")) {
-      api_handle_watch (self, msg, target, query);
+      api_handle_watch (self, msg, target, query, g_steal_pointer (&table));
     } else if (is_get) {
-      handle_list (self, msg, target, query);
+      handle_list (self, msg, target, query, table);
     } else if (strcmp (method, SOUP_METHOD_POST) == 0 &&
                (!namespaced || target->namespace != NULL)) {
       handle_create (self, msg, target);
@@ -850,7 +895,7 @@ api_handle_object (TimonApiServer *self,
   }
 
   if (is_get)
-    handle_get (self, msg, target);
+    handle_get (self, msg, target, table);
   else if (strcmp (method, SOUP_METHOD_PUT) == 0)
     handle_update (self, msg, target);
   else if (strcmp (method, SOUP_METHOD_DELETE) == 0 && target->subresource == NULL)

@@ -48,8 +48,27 @@ void api_filter_free (ApiFilter *filter);
 gboolean api_filter_matches (ApiFilter *filter, JsonObject *object);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiFilter, api_filter_free)
 
+/* What a reply can be, beside plain JSON: the conversions a client asks
+ * for in its Accept header ("application/json;as=Table;v=v1;g=meta.k8s.io"). */
+typedef enum {
+  API_MEDIA_JSON,
+  API_MEDIA_TABLE,          /* meta.k8s.io Table, v1 or v1beta1 */
+  API_MEDIA_DISCOVERY,      /* apidiscovery.k8s.io APIGroupDiscoveryList, v2 or v2beta1 */
+  API_MEDIA_NOT_ACCEPTABLE, /* only conversions asked for, none of them served */
+} ApiMediaKind;
+
+typedef struct {
+  ApiMediaKind kind;
+  const char *version; /* static: "v1", "v1beta1", "v2", "v2beta1"; NULL for JSON */
+} ApiMedia;
+
 /* Replies (timon-api-server.c). */
+ApiMedia api_negotiate (SoupServerMessage *msg, ApiMediaKind offered);
 void api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node);
+void api_reply_json_as (SoupServerMessage *msg,
+                        guint status,
+                        JsonNode *node,
+                        const char *content_type);
 void api_reply_status (SoupServerMessage *msg, JsonNode *status);
 void api_reply_error (SoupServerMessage *msg,
                       const GError *error,
@@ -71,12 +90,30 @@ void api_handle_object (TimonApiServer *self,
                         ApiTarget *target,
                         GHashTable *query);
 
+/* Tables (timon-api-table.c): what `kubectl get` prints, computed by
+ * the server from the type's columns. */
+typedef struct _ApiTable ApiTable;
+ApiTable *api_table_new (SoupServerMessage *msg,
+                         TimonResourceType *type,
+                         GHashTable *query,
+                         GError **error);
+void api_table_free (ApiTable *table);
+const char *api_table_get_content_type (ApiTable *table);
+JsonNode *api_table_build (ApiTable *table,
+                           JsonNode *const *objects,
+                           guint n_objects,
+                           const char *resource_version,
+                           const char *continue_token,
+                           gboolean with_columns);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiTable, api_table_free)
+
 /* Watches (timon-api-watch.c). */
 typedef struct _ApiWatch ApiWatch;
 void api_handle_watch (TimonApiServer *self,
                        SoupServerMessage *msg,
                        ApiTarget *target,
-                       GHashTable *query);
+                       GHashTable *query,
+                       ApiTable *table);
 void api_watch_free (ApiWatch *watch);
 
 /* Discovery (timon-api-discovery.c). */

@@ -1,5 +1,7 @@
 /* timon-api-server.c: the HTTP side of the API: listening, routing a
- * request to discovery, health, version or a resource, and the replies.
+ * request to discovery, health, version or a resource, the replies, and
+ * choosing their form from the Accept header (plain JSON, a Table,
+ * aggregated discovery).
  *
  * One SoupServer in timond's main context. Reads are synchronous (the
  * store serves them from memory or a local file); writes pause the
@@ -31,15 +33,127 @@ api_node_to_string (JsonNode *node, gsize *out_length)
 }
 
 void
-api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node)
+api_reply_json_as (SoupServerMessage *msg, guint status, JsonNode *node, const char *content_type)
 {
   gsize length = 0;
   char *data = api_node_to_string (node, &length);
 
   soup_server_message_set_status (msg, status, NULL);
-  /* Plain application/json, whatever the Accept header asks: kubectl
-   * takes it as legacy discovery and as untabulated objects. */
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, data, length);
+}
+
+void
+api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node)
+{
+  /* Plain application/json whatever the Accept header asks, unless a
+   * conversion was negotiated: kubectl takes it (for protobuf too). */
+  api_reply_json_as (msg, status, node, "application/json");
+}
+
+/* The value of parameter @name among @params ("v=v1"), unquoted, or NULL. */
+static char *
+media_param (char **params, const char *name)
+{
+  for (char **p = params; *p != NULL; p++) {
+    const char *eq = strchr (*p, '=');
+    if (eq == NULL)
+      continue;
+    g_autofree char *key = g_strstrip (g_strndup (*p, eq - *p));
+    if (g_ascii_strcasecmp (key, name) != 0)
+      continue;
+    char *value = g_strstrip (g_strdup (eq + 1));
+    size_t len = strlen (value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+      memmove (value, value + 1, len - 2);
+      value[len - 2] = '\0';
+    }
+    return value;
+  }
+  return NULL;
+}
+
+/* One media range of an Accept header, against what the endpoint offers:
+ * %TRUE with @out set when it is acceptable. @out_conversion says whether
+ * the range asked for a conversion ("as=..."). */
+static gboolean
+match_media_range (const char *range, ApiMediaKind offered, ApiMedia *out, gboolean *out_conversion)
+{
+  g_auto (GStrv) parts = g_strsplit (range, ";", -1);
+  g_autofree char *type = g_strstrip (g_strdup (parts[0] ? parts[0] : ""));
+  char **params = parts[0] ? parts + 1 : parts;
+  g_autofree char *q = media_param (params, "q");
+  g_autofree char *as = media_param (params, "as");
+  g_autofree char *group = media_param (params, "g");
+  g_autofree char *version = media_param (params, "v");
+
+  *out_conversion = as != NULL;
+  /* q=0 is "not acceptable" (RFC 9110); other weights keep the order. */
+  if (q != NULL && g_ascii_strtod (q, NULL) <= 0.0)
+    return FALSE;
+  if (g_ascii_strcasecmp (type, "*/*") == 0 || g_ascii_strcasecmp (type, "application/*") == 0) {
+    *out = (ApiMedia){ API_MEDIA_JSON, NULL };
+    return TRUE;
+  }
+  if (g_ascii_strcasecmp (type, "application/json") != 0)
+    return FALSE;
+  if (as == NULL) {
+    *out = (ApiMedia){ API_MEDIA_JSON, NULL };
+    return TRUE;
+  }
+  if (offered == API_MEDIA_TABLE && strcmp (as, "Table") == 0 &&
+      g_strcmp0 (group, "meta.k8s.io") == 0) {
+    if (g_strcmp0 (version, "v1") == 0)
+      *out = (ApiMedia){ API_MEDIA_TABLE, "v1" };
+    else if (g_strcmp0 (version, "v1beta1") == 0)
+      *out = (ApiMedia){ API_MEDIA_TABLE, "v1beta1" };
+    else
+      return FALSE;
+    return TRUE;
+  }
+  if (offered == API_MEDIA_DISCOVERY && strcmp (as, "APIGroupDiscoveryList") == 0 &&
+      g_strcmp0 (group, "apidiscovery.k8s.io") == 0) {
+    if (g_strcmp0 (version, "v2") == 0)
+      *out = (ApiMedia){ API_MEDIA_DISCOVERY, "v2" };
+    else if (g_strcmp0 (version, "v2beta1") == 0)
+      *out = (ApiMedia){ API_MEDIA_DISCOVERY, "v2beta1" };
+    else
+      return FALSE;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* Picks the first media range of the Accept header that the endpoint
+ * can serve: plain JSON always, @offered (API_MEDIA_TABLE or
+ * API_MEDIA_DISCOVERY) besides. Ranges are taken in the order given, as
+ * kubectl lists them by preference. When none fits, plain JSON, as timond
+ * always answered (kubectl takes JSON when it asks for protobuf or YAML);
+ * but a client that asked only for conversions timond does not make gets
+ * API_MEDIA_NOT_ACCEPTABLE, for the 406 Kubernetes answers. */
+ApiMedia
+api_negotiate (SoupServerMessage *msg, ApiMediaKind offered)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *accept = soup_message_headers_get_list (headers, "Accept");
+  ApiMedia media = { API_MEDIA_JSON, NULL };
+  gboolean only_conversions = TRUE;
+  gboolean any = FALSE;
+
+  if (accept == NULL)
+    return media;
+  g_auto (GStrv) ranges = g_strsplit (accept, ",", -1);
+  for (char **r = ranges; *r != NULL; r++) {
+    gboolean conversion = FALSE;
+    if (g_strstrip (*r)[0] == '\0')
+      continue;
+    any = TRUE;
+    if (match_media_range (*r, offered, &media, &conversion))
+      return media;
+    only_conversions = only_conversions && conversion;
+  }
+  if (any && only_conversions)
+    media.kind = API_MEDIA_NOT_ACCEPTABLE;
+  return media;
 }
 
 /* Replies with a Status (taken); its "code" is the HTTP status. */

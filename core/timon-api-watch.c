@@ -20,6 +20,8 @@ struct _ApiWatch {
   gulong finished_id;
   TimonResourceType *type;
   ApiFilter *filter;
+  ApiTable *table;       /* NULL: the events hold the objects */
+  gboolean sent_columns; /* the column definitions went out with an event */
   TimonStoreWatch *watch;
   GSource *timeout;
 };
@@ -39,6 +41,7 @@ api_watch_free (ApiWatch *w)
   g_signal_handler_disconnect (w->msg, w->finished_id);
   g_object_unref (w->msg);
   g_clear_pointer (&w->filter, api_filter_free);
+  g_clear_pointer (&w->table, api_table_free);
   timon_resource_type_unref (w->type);
   g_free (w);
 }
@@ -46,6 +49,22 @@ api_watch_free (ApiWatch *w)
 static void
 send_line (ApiWatch *w, const char *type, JsonNode *object)
 {
+  g_autoptr (JsonNode) table = NULL;
+
+  /* `kubectl get -w` asks for Tables: each object event is a Table of
+   * one row (errors stay Status). The first carries the column
+   * definitions, for a client that watches without listing first. */
+  if (w->table != NULL && strcmp (type, "ERROR") != 0) {
+    /* api_item_to_node() made metadata an object with a string RV. */
+    JsonNode *metadata = json_object_get_member (json_node_get_object (object), "metadata");
+    const char *rv = NULL;
+    if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata))
+      rv = json_object_get_string_member_with_default (json_node_get_object (metadata),
+                                                       "resourceVersion", NULL);
+    table = api_table_build (w->table, &object, 1, rv, NULL, !w->sent_columns);
+    w->sent_columns = TRUE;
+    object = table;
+  }
   g_autofree char *json = api_node_to_string (object, NULL);
   char *line = g_strdup_printf ("{\"type\":\"%s\",\"object\":%s}\n", type, json);
 
@@ -184,12 +203,15 @@ send_initial (ApiWatch *w, ApiTarget *target, GError **error)
   return revision;
 }
 
+/* Takes @table (nullable): the events are then Tables. */
 void
 api_handle_watch (TimonApiServer *self,
                   SoupServerMessage *msg,
                   ApiTarget *target,
-                  GHashTable *query)
+                  GHashTable *query,
+                  ApiTable *table)
 {
+  g_autoptr (ApiTable) owned_table = table;
   g_autoptr (GError) error = NULL;
   g_autoptr (ApiFilter) filter = api_filter_new (target->type, query, &error);
   gint64 since = 0;
@@ -213,6 +235,7 @@ api_handle_watch (TimonApiServer *self,
   w->msg = g_object_ref (msg);
   w->type = timon_resource_type_ref (target->type);
   w->filter = g_steal_pointer (&filter);
+  w->table = g_steal_pointer (&owned_table);
   w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), w);
   g_hash_table_add (self->watches, w);
 

@@ -262,8 +262,11 @@ timon_resource_type_set_selectable_fields (TimonResourceType *type, const char *
  * @json_path: (nullable): where the value is (".status.phase"); %NULL to
  *   have the print_column hook compute it
  *
- * Adds a column to what `kubectl get` prints. NAME and AGE come first
- * and last without being declared.
+ * Adds a column to what `kubectl get` prints. NAME comes first and AGE
+ * after the columns of priority 0 without being declared, as in
+ * Kubernetes' own printers; `-o wide` adds the others after AGE. A value
+ * that is missing prints as an empty cell: a column that should show 0
+ * or "<none>" computes itself in the print_column hook.
  *
  * Since: 0.1
  */

@@ -8,6 +8,9 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <timon/timon.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "test-utils.h"
 #include "timon-registry.h"
@@ -26,6 +29,16 @@ typedef struct {
 
 /* ---- timond ----------------------------------------------------------- */
 
+/* In the child, before exec: a failed assertion aborts the test without
+ * its teardown, and what it started must not outlive it. */
+static void
+die_with_test (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static void
 daemon_start (Fixture *f)
 {
@@ -35,6 +48,7 @@ daemon_start (Fixture *f)
 
   g_autoptr (GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   /* Under the sanitizers: a known leak of libsoup 3.2 (see lsan.supp),
    * which the slow unwinder lets the suppression see through GLib. Other
    * builds ignore these. */
@@ -336,11 +350,9 @@ test_discovery (Fixture *f, gconstpointer data)
 {
   {
     g_auto (Response) r = { 0 };
-    /* What kubectl asks first: aggregated discovery. A plain
-     * application/json reply is what makes it fall back to legacy. */
-    request_full (f, &r, "GET", "/api?timeout=32s", NULL, NULL, 0,
-                  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-                  "application/json");
+    /* A client that does not ask for aggregated discovery gets the
+     * legacy form (see /apiserver/discovery/aggregated for the other). */
+    request_full (f, &r, "GET", "/api?timeout=32s", NULL, NULL, 0, "application/json, */*");
     assert_ok (&r, 200);
     g_assert_cmpstr (r.content_type, ==, "application/json");
     g_assert_cmpstr (str (obj (&r), "kind"), ==, "APIVersions");
@@ -778,12 +790,14 @@ watch_free (Watch *w)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Watch, watch_free)
 
 static Watch *
-watch_start (Fixture *f, const char *path)
+watch_start_accept (Fixture *f, const char *path, const char *accept)
 {
   g_autoptr (GError) error = NULL;
   Watch *w = g_new0 (Watch, 1);
 
   w->msg = new_message (f, "GET", path);
+  if (accept != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (w->msg), "Accept", accept);
   w->stream = soup_session_send (f->session, w->msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (w->msg), ==, 200);
@@ -794,6 +808,12 @@ watch_start (Fixture *f, const char *path)
                    ==, SOUP_ENCODING_CHUNKED);
   w->lines = g_data_input_stream_new (w->stream);
   return w;
+}
+
+static Watch *
+watch_start (Fixture *f, const char *path)
+{
+  return watch_start_accept (f, path, NULL);
 }
 
 /* The next event; its type in @out_type. NULL at the end of the stream. */
@@ -940,6 +960,420 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_null (watch_next (w, &type2));
 }
 
+/* ---- tables ------------------------------------------------------------- */
+
+/* What `kubectl get` sends (kubectl-compat.md, section 3.1). */
+#define TABLE_ACCEPT                                          \
+  "application/json;as=Table;v=v1;g=meta.k8s.io,application/" \
+  "json;as=Table;v=v1beta1;g=meta.k8s.io,"                    \
+  "application/json"
+#define TABLE_V1 "application/json;as=Table;v=v1;g=meta.k8s.io"
+
+static void
+get_accept (Fixture *f, Response *r, const char *path, const char *accept)
+{
+  request_full (f, r, "GET", path, NULL, NULL, 0, accept);
+}
+
+static JsonArray *
+arr (JsonObject *object, const char *path)
+{
+  JsonNode *node = path_get (object, path);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    g_error ("%s is not an array", path);
+  return json_node_get_array (node);
+}
+
+/* The cells of row @i of a Table. */
+static JsonArray *
+row_cells (Response *r, guint i)
+{
+  JsonArray *rows = arr (obj (r), "rows");
+  g_assert_cmpuint (i, <, json_array_get_length (rows));
+  return arr (json_array_get_object_element (rows, i), "cells");
+}
+
+static JsonObject *
+row_object (Response *r, guint i)
+{
+  JsonObject *row = json_array_get_object_element (arr (obj (r), "rows"), i);
+  JsonNode *node = json_object_get_member (row, "object");
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+cell_is_null (JsonArray *cells, guint i)
+{
+  return JSON_NODE_HOLDS_NULL (json_array_get_element (cells, i));
+}
+
+/* A fresh object's age: "0s", "1s", ... */
+static void
+assert_young (const char *age)
+{
+  g_assert_nonnull (age);
+  g_assert_true (g_str_has_suffix (age, "s"));
+  g_assert_cmpint (g_ascii_strtoll (age, NULL, 10), <, 60);
+}
+
+static void
+test_table_list_get (Fixture *f, gconstpointer data)
+{
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", WIDGETS,
+             "{\"metadata\":{\"name\":\"w1\",\"labels\":{\"app\":\"a\"}},\"spec\":{\"size\":3,"
+             "\"color\":\"red\",\"ports\":[{\"port\":80},{\"port\":443}]}}");
+    assert_ok (&r, 201);
+  }
+  create_widget (f, "default", "w2", "", "green");
+
+  g_auto (Response) plain = { 0 };
+  request (f, &plain, "GET", WIDGETS, NULL);
+  assert_ok (&plain, 200);
+
+  g_auto (Response) r = { 0 };
+  get_accept (f, &r, WIDGETS "?limit=500", TABLE_ACCEPT);
+  assert_ok (&r, 200);
+  g_assert_cmpstr (r.content_type, ==, TABLE_V1);
+  JsonObject *o = obj (&r);
+  g_assert_cmpstr (str (o, "kind"), ==, "Table");
+  g_assert_cmpstr (str (o, "apiVersion"), ==, "meta.k8s.io/v1");
+  /* kubectl get -w watches from here. */
+  g_assert_cmpint (rv_of (o), ==, rv_of (obj (&plain)));
+
+  /* Name, the declared columns of priority 0, Age, then the wide ones. */
+  static const struct {
+    const char *name, *type, *format;
+    gint64 priority;
+  } columns[] = {
+    { "Name", "string", "name", 0 }, { "SIZE", "integer", "", 0 }, { "Age", "string", "", 0 },
+    { "COLOR", "string", "", 1 },    { "PORTS", "string", "", 1 },
+  };
+  JsonArray *defs = arr (o, "columnDefinitions");
+  g_assert_cmpuint (json_array_get_length (defs), ==, G_N_ELEMENTS (columns));
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++) {
+    JsonObject *def = json_array_get_object_element (defs, i);
+    g_assert_cmpstr (str (def, "name"), ==, columns[i].name);
+    g_assert_cmpstr (str (def, "type"), ==, columns[i].type);
+    g_assert_cmpstr (str (def, "format"), ==, columns[i].format);
+    g_assert_nonnull (str (def, "description"));
+    g_assert_cmpint (num (def, "priority"), ==, columns[i].priority);
+  }
+  g_assert_cmpstr (str (json_array_get_object_element (defs, 1), "description"), ==,
+                   "The size of the widget");
+
+  g_assert_cmpuint (json_array_get_length (arr (o, "rows")), ==, 2);
+  JsonArray *w1 = row_cells (&r, 0);
+  g_assert_cmpuint (json_array_get_length (w1), ==, 5);
+  g_assert_cmpstr (json_array_get_string_element (w1, 0), ==, "w1");
+  g_assert_cmpint (json_array_get_int_element (w1, 1), ==, 3);
+  assert_young (json_array_get_string_element (w1, 2));
+  g_assert_cmpstr (json_array_get_string_element (w1, 3), ==, "RED"); /* the hook's */
+  g_assert_cmpstr (json_array_get_string_element (w1, 4), ==, "80,443");
+  /* Missing values are null cells (kubectl prints them empty). */
+  JsonArray *w2 = row_cells (&r, 1);
+  g_assert_cmpstr (json_array_get_string_element (w2, 0), ==, "w2");
+  g_assert_true (cell_is_null (w2, 1));
+  g_assert_cmpstr (json_array_get_string_element (w2, 3), ==, "GREEN");
+  g_assert_true (cell_is_null (w2, 4));
+
+  /* The default object: the metadata, for -A, --show-labels and -L. */
+  JsonObject *partial = row_object (&r, 0);
+  g_assert_nonnull (partial);
+  g_assert_cmpstr (str (partial, "kind"), ==, "PartialObjectMetadata");
+  g_assert_cmpstr (str (partial, "apiVersion"), ==, "meta.k8s.io/v1");
+  g_assert_cmpstr (str (partial, "metadata.name"), ==, "w1");
+  g_assert_cmpstr (str (partial, "metadata.namespace"), ==, "default");
+  g_assert_cmpstr (str (partial, "metadata.labels.app"), ==, "a");
+  g_assert_nonnull (str (partial, "metadata.uid"));
+  g_assert_null (path_get (partial, "spec"));
+
+  /* One object: a Table of one row, at the object's version. */
+  {
+    g_auto (Response) one = { 0 };
+    get_accept (f, &one, WIDGETS "/w1", TABLE_ACCEPT);
+    assert_ok (&one, 200);
+    g_assert_cmpstr (one.content_type, ==, TABLE_V1);
+    g_assert_cmpstr (str (obj (&one), "kind"), ==, "Table");
+    g_assert_cmpuint (json_array_get_length (arr (obj (&one), "columnDefinitions")), ==, 5);
+    g_assert_cmpuint (json_array_get_length (arr (obj (&one), "rows")), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (row_cells (&one, 0), 0), ==, "w1");
+    g_assert_cmpint (rv_of (obj (&one)), ==, rv_of (row_object (&one, 0)));
+
+    g_auto (Response) missing = { 0 };
+    get_accept (f, &missing, WIDGETS "/nope", TABLE_ACCEPT);
+    assert_status (&missing, 404, "NotFound");
+    g_assert_cmpstr (missing.content_type, ==, "application/json");
+  }
+  /* includeObject: the whole object (kubectl --sort-by), or none. */
+  {
+    g_auto (Response) full = { 0 };
+    get_accept (f, &full, WIDGETS "?includeObject=Object", TABLE_ACCEPT);
+    assert_ok (&full, 200);
+    JsonObject *widget = row_object (&full, 0);
+    g_assert_cmpstr (str (widget, "kind"), ==, "Widget");
+    g_assert_cmpint (num (widget, "spec.size"), ==, 3);
+
+    g_auto (Response) none = { 0 };
+    get_accept (f, &none, WIDGETS "/w1?includeObject=None", TABLE_ACCEPT);
+    assert_ok (&none, 200);
+    g_assert_null (row_object (&none, 0));
+    g_assert_cmpuint (json_array_get_length (row_cells (&none, 0)), ==, 5);
+
+    g_auto (Response) meta = { 0 };
+    get_accept (f, &meta, WIDGETS "?includeObject=Metadata", TABLE_ACCEPT);
+    assert_ok (&meta, 200);
+    g_assert_cmpstr (str (row_object (&meta, 1), "kind"), ==, "PartialObjectMetadata");
+
+    g_auto (Response) bad = { 0 };
+    get_accept (f, &bad, WIDGETS "?includeObject=Everything", TABLE_ACCEPT);
+    assert_status (&bad, 400, "BadRequest");
+    /* Without a Table, the parameter means nothing. */
+    g_auto (Response) ignored = { 0 };
+    request (f, &ignored, "GET", WIDGETS "?includeObject=Everything", NULL);
+    assert_ok (&ignored, 200);
+    g_assert_cmpstr (str (obj (&ignored), "kind"), ==, "WidgetList");
+  }
+  /* v1beta1, for the clients that ask for it only. */
+  {
+    g_auto (Response) beta = { 0 };
+    get_accept (f, &beta, WIDGETS, "application/json;as=Table;v=v1beta1;g=meta.k8s.io");
+    assert_ok (&beta, 200);
+    g_assert_cmpstr (beta.content_type, ==, "application/json;as=Table;v=v1beta1;g=meta.k8s.io");
+    g_assert_cmpstr (str (obj (&beta), "apiVersion"), ==, "meta.k8s.io/v1beta1");
+    g_assert_cmpstr (str (row_object (&beta, 0), "apiVersion"), ==, "meta.k8s.io/v1beta1");
+  }
+  /* Pages: the continue token is on the Table. */
+  {
+    g_auto (Response) page = { 0 };
+    get_accept (f, &page, WIDGETS "?limit=1", TABLE_ACCEPT);
+    assert_ok (&page, 200);
+    g_assert_cmpuint (json_array_get_length (arr (obj (&page), "rows")), ==, 1);
+    g_assert_nonnull (str (obj (&page), "metadata.continue"));
+  }
+  /* A type without columns: Name and Age; an empty list has no rows. */
+  {
+    g_auto (Response) gadgets = { 0 };
+    get_accept (f, &gadgets, GADGETS, TABLE_ACCEPT);
+    assert_ok (&gadgets, 200);
+    JsonArray *gdefs = arr (obj (&gadgets), "columnDefinitions");
+    g_assert_cmpuint (json_array_get_length (gdefs), ==, 2);
+    g_assert_cmpstr (str (json_array_get_object_element (gdefs, 1), "name"), ==, "Age");
+    g_assert_cmpuint (json_array_get_length (arr (obj (&gadgets), "rows")), ==, 0);
+  }
+}
+
+/* Accept headers: the first acceptable range wins; odd ones fall back
+ * to JSON; only conversions that timond does not make get 406. */
+static void
+test_table_accept (Fixture *f, gconstpointer data)
+{
+  create_widget (f, "default", "w1", "", "red");
+
+  static const struct {
+    const char *accept;
+    const char *kind; /* NULL: 406 */
+  } cases[] = {
+    { "application/json;as=Table;v=v1;g=meta.k8s.io", "Table" },
+    { "application/json ; as=Table ; v=v1 ; g=meta.k8s.io", "Table" },
+    { "application/json;as=\"Table\";v=\"v1\";g=\"meta.k8s.io\"", "Table" },
+    { "application/json, application/json;as=Table;v=v1;g=meta.k8s.io", "WidgetList" },
+    { "application/json;as=Table;v=v9;g=meta.k8s.io,application/json", "WidgetList" },
+    { "application/json;as=Table;v=v1;g=meta.k8s.io;q=0,application/json", "WidgetList" },
+    { "application/vnd.kubernetes.protobuf,application/json", "WidgetList" },
+    { "application/vnd.kubernetes.protobuf, */*", "WidgetList" },
+    { "text/html", "WidgetList" },
+    { "", "WidgetList" },
+    { ",;,;=;==,", "WidgetList" },
+    { "application/json;as", "WidgetList" },
+    { "application/json;;;=;as=", NULL },
+    { "application/json;as=Table;v=v9;g=meta.k8s.io", NULL },
+    { "application/json;as=Table", NULL },
+    { "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", NULL },
+    { "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", NULL },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_auto (Response) r = { 0 };
+    g_test_message ("Accept: %s", cases[i].accept);
+    get_accept (f, &r, WIDGETS, cases[i].accept);
+    if (cases[i].kind == NULL) {
+      assert_status (&r, 406, "NotAcceptable");
+      continue;
+    }
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "kind"), ==, cases[i].kind);
+  }
+}
+
+/* `kubectl get -w`: Tables of one row, the first with the columns. */
+static void
+test_table_watch (Fixture *f, gconstpointer data)
+{
+  create_widget (f, "default", "before", "", "red");
+
+  g_autoptr (Watch) w = watch_start_accept (f, WIDGETS "?watch=true", TABLE_ACCEPT);
+  g_autofree char *type = NULL;
+  g_autoptr (JsonNode) first = watch_next (w, &type);
+  g_assert_nonnull (first);
+  g_assert_cmpstr (type, ==, "ADDED");
+  JsonObject *table = json_node_get_object (first);
+  g_assert_cmpstr (str (table, "kind"), ==, "Table");
+  g_assert_cmpuint (json_array_get_length (arr (table, "columnDefinitions")), ==, 5);
+  JsonObject *row = json_array_get_object_element (arr (table, "rows"), 0);
+  g_assert_cmpstr (json_array_get_string_element (arr (row, "cells"), 0), ==, "before");
+  g_assert_cmpstr (str (row, "object.kind"), ==, "PartialObjectMetadata");
+  g_assert_cmpint (rv_of (table), ==, rv_of (json_object_get_object_member (row, "object")));
+
+  create_widget (f, "default", "after", "", "red");
+  g_autofree char *type2 = NULL;
+  g_autoptr (JsonNode) second = watch_next (w, &type2);
+  g_assert_nonnull (second);
+  g_assert_cmpstr (type2, ==, "ADDED");
+  table = json_node_get_object (second);
+  g_assert_cmpstr (str (table, "kind"), ==, "Table");
+  g_assert_null (path_get (table, "columnDefinitions"));
+  row = json_array_get_object_element (arr (table, "rows"), 0);
+  g_assert_cmpstr (json_array_get_string_element (arr (row, "cells"), 0), ==, "after");
+
+  /* A bad includeObject is refused before the stream starts. */
+  g_auto (Response) bad = { 0 };
+  get_accept (f, &bad, WIDGETS "?watch=true&includeObject=All", TABLE_ACCEPT);
+  assert_status (&bad, 400, "BadRequest");
+}
+
+/* ---- aggregated discovery ----------------------------------------------- */
+
+#define DISCOVERY_ACCEPT                                                                   \
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;" \
+  "g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+#define DISCOVERY_V2BETA1 \
+  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+
+static JsonObject *
+find_group (Response *r, const char *name)
+{
+  JsonArray *items = arr (obj (r), "items");
+  for (guint i = 0; i < json_array_get_length (items); i++) {
+    JsonObject *item = json_array_get_object_element (items, i);
+    if (g_strcmp0 (str (item, "metadata.name"), name) == 0)
+      return item;
+  }
+  return NULL;
+}
+
+static void
+test_aggregated_discovery (Fixture *f, gconstpointer data)
+{
+  static const struct {
+    const char *accept;
+    const char *version;
+  } versions[] = {
+    { DISCOVERY_ACCEPT, "v2" },
+    { DISCOVERY_V2BETA1, "v2beta1" },
+  };
+  for (size_t v = 0; v < G_N_ELEMENTS (versions); v++) {
+    g_autofree char *content_type =
+      g_strdup_printf ("application/json;g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList",
+                       versions[v].version);
+    g_autofree char *api_version = g_strdup_printf ("apidiscovery.k8s.io/%s", versions[v].version);
+
+    /* /api: the core group alone, named "". */
+    g_auto (Response) core = { 0 };
+    get_accept (f, &core, "/api?timeout=32s", versions[v].accept);
+    assert_ok (&core, 200);
+    g_assert_cmpstr (core.content_type, ==, content_type);
+    g_assert_cmpstr (str (obj (&core), "kind"), ==, "APIGroupDiscoveryList");
+    g_assert_cmpstr (str (obj (&core), "apiVersion"), ==, api_version);
+    g_assert_cmpuint (json_array_get_length (arr (obj (&core), "items")), ==, 1);
+    JsonObject *core_group = find_group (&core, "");
+    g_assert_nonnull (core_group);
+    g_assert_cmpstr (str (json_array_get_object_element (arr (core_group, "versions"), 0),
+                          "version"),
+                     ==, "v1");
+    g_assert_null (find_group (&core, "test.timon.io"));
+
+    /* /apis: the other groups, with their resources. */
+    g_auto (Response) r = { 0 };
+    get_accept (f, &r, "/apis?timeout=32s", versions[v].accept);
+    assert_ok (&r, 200);
+    g_assert_cmpstr (r.content_type, ==, content_type);
+    g_assert_cmpstr (str (obj (&r), "apiVersion"), ==, api_version);
+    g_assert_null (find_group (&r, ""));
+    JsonObject *group = find_group (&r, "test.timon.io");
+    g_assert_nonnull (group);
+    JsonArray *group_versions = arr (group, "versions");
+    g_assert_cmpuint (json_array_get_length (group_versions), ==, 1);
+    JsonObject *v1 = json_array_get_object_element (group_versions, 0);
+    g_assert_cmpstr (str (v1, "version"), ==, "v1");
+    g_assert_cmpstr (str (v1, "freshness"), ==, "Current");
+    JsonArray *resources = arr (v1, "resources");
+    JsonObject *widgets = find_by_name (resources, "resource", "widgets");
+    g_assert_nonnull (widgets);
+    g_assert_cmpstr (str (widgets, "responseKind.group"), ==, "test.timon.io");
+    g_assert_cmpstr (str (widgets, "responseKind.version"), ==, "v1");
+    g_assert_cmpstr (str (widgets, "responseKind.kind"), ==, "Widget");
+    g_assert_cmpstr (str (widgets, "scope"), ==, "Namespaced");
+    g_assert_cmpstr (str (widgets, "singularResource"), ==, "widget");
+    g_assert_cmpstr (json_array_get_string_element (arr (widgets, "shortNames"), 0), ==, "wd");
+    g_assert_cmpstr (json_array_get_string_element (arr (widgets, "categories"), 0), ==, "all");
+    JsonArray *verbs = arr (widgets, "verbs");
+    gboolean has_list = FALSE;
+    for (guint i = 0; i < json_array_get_length (verbs); i++)
+      has_list = has_list || g_strcmp0 (json_array_get_string_element (verbs, i), "list") == 0;
+    g_assert_true (has_list);
+    JsonObject *status = json_array_get_object_element (arr (widgets, "subresources"), 0);
+    g_assert_cmpstr (str (status, "subresource"), ==, "status");
+    g_assert_cmpstr (str (status, "responseKind.kind"), ==, "Widget");
+    g_assert_cmpuint (json_array_get_length (arr (status, "verbs")), >, 0);
+    JsonObject *gadgets = find_by_name (resources, "resource", "gadgets");
+    g_assert_nonnull (gadgets);
+    g_assert_cmpstr (str (gadgets, "scope"), ==, "Cluster");
+    g_assert_null (path_get (gadgets, "subresources"));
+  }
+
+  /* Plain requests keep the legacy form; a version not served falls
+   * back to it when the client allows, else 406. */
+  static const struct {
+    const char *accept;
+    const char *api_kind; /* NULL: 406 */
+    const char *apis_kind;
+  } legacy[] = {
+    { NULL, "APIVersions", "APIGroupList" },
+    { "application/json, */*", "APIVersions", "APIGroupList" },
+    { "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json",
+      "APIVersions", "APIGroupList" },
+    { "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList", NULL, NULL },
+    { "application/json;as=Table;v=v1;g=meta.k8s.io,application/json", "APIVersions",
+      "APIGroupList" },
+    { ";;,=,\"", "APIVersions", "APIGroupList" },
+    { "application/json;as=Table;v=v1;g=meta.k8s.io", NULL, NULL },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (legacy); i++) {
+    g_auto (Response) api = { 0 };
+    g_auto (Response) apis = { 0 };
+    g_test_message ("Accept: %s", legacy[i].accept ? legacy[i].accept : "(none)");
+    get_accept (f, &api, "/api", legacy[i].accept);
+    get_accept (f, &apis, "/apis", legacy[i].accept);
+    if (legacy[i].api_kind == NULL) {
+      assert_status (&api, 406, "NotAcceptable");
+      assert_status (&apis, 406, "NotAcceptable");
+      continue;
+    }
+    assert_ok (&api, 200);
+    assert_ok (&apis, 200);
+    g_assert_cmpstr (api.content_type, ==, "application/json");
+    g_assert_cmpstr (apis.content_type, ==, "application/json");
+    g_assert_cmpstr (str (obj (&api), "kind"), ==, legacy[i].api_kind);
+    g_assert_cmpstr (str (obj (&apis), "kind"), ==, legacy[i].apis_kind);
+  }
+  /* The per-group-version documents stay, for kubectl 1.27-1.29. */
+  g_auto (Response) gv = { 0 };
+  get_accept (f, &gv, "/apis/test.timon.io/v1", DISCOVERY_ACCEPT);
+  assert_ok (&gv, 200);
+  g_assert_cmpstr (str (obj (&gv), "kind"), ==, "APIResourceList");
+}
+
 /* ---- kubectl ---------------------------------------------------------- */
 
 /* ---- listening ---------------------------------------------------------- */
@@ -971,10 +1405,11 @@ test_listen_errors (Fixture *f, gconstpointer data)
   }
 }
 
-static void
-kubectl (Fixture *f, TestRun *run, const char *const *args)
+static GSubprocessLauncher *
+kubectl_launcher (Fixture *f, GSubprocessFlags flags)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   g_autofree char *kubeconfig = g_build_filename (f->dir, "kubeconfig", NULL);
   g_autofree char *home = g_build_filename (f->dir, "home", NULL);
   g_mkdir_with_parents (home, 0700);
@@ -983,7 +1418,13 @@ kubectl (Fixture *f, TestRun *run, const char *const *args)
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "http_proxy");
   g_subprocess_launcher_unsetenv (launcher, "HTTP_PROXY");
+  return launcher;
+}
 
+static void
+kubectl (Fixture *f, TestRun *run, const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = kubectl_launcher (f, G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_strv_builder_add_many (builder, "timeout", "60", "/usr/bin/kubectl", NULL);
   g_strv_builder_addv (builder, (const char **) args);
@@ -1014,6 +1455,18 @@ test_kubectl (Fixture *f, gconstpointer data)
     g_assert_cmpint (run.status, ==, 0);
     assert_contains (run.out, "kube-system");
     assert_contains (run.out, "default");
+    /* The server's Table: the Namespace type's STATUS column. */
+    assert_contains (run.out, "STATUS");
+    assert_contains (run.out, "Active");
+    assert_contains (run.out, "AGE");
+  }
+  {
+    /* One object: a Table of one row. */
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "get", "namespace", "default", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "STATUS");
+    assert_contains (run.out, "Active");
   }
   {
     /* create -f: `kubectl create configmap` sends protobuf from 1.32. */
@@ -1033,6 +1486,23 @@ test_kubectl (Fixture *f, gconstpointer data)
              (const char *const[]){ "create", "-f", manifest, "--validate=false", NULL });
     g_assert_cmpint (again.status, !=, 0);
     assert_contains (again.err, "AlreadyExists");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "get", "configmaps", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "DATA");
+    g_autoptr (GRegex) row = g_regex_new ("^x +1 +[0-9]+s$", G_REGEX_MULTILINE, 0, NULL);
+    if (!g_regex_match (row, run.out, 0, NULL))
+      g_error ("no row \"x 1 AGE\" in:\n%s", run.out);
+  }
+  {
+    /* The whole objects in the rows: what --sort-by sorts on. */
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run,
+             (const char *const[]){ "get", "configmaps", "--sort-by=.metadata.name", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "DATA");
   }
   {
     g_auto (TestRun) run = { 0 };
@@ -1065,6 +1535,91 @@ test_kubectl (Fixture *f, gconstpointer data)
     kubectl (f, &run, (const char *const[]){ "get", "widgets", "-A", NULL });
     g_assert_cmpint (run.status, ==, 0);
   }
+  /* A type's declared columns, and the wide ones with -o wide; -A takes
+   * the namespace from the rows' metadata. */
+  create_widget (f, "default", "w1", "\"app\":\"web\"", "red");
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "get", "widgets", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "SIZE");
+    g_assert_null (strstr (run.out, "COLOR"));
+    /* The missing SIZE: an empty cell. */
+    g_autoptr (GRegex) row = g_regex_new ("^w1 +[0-9]+s$", G_REGEX_MULTILINE, 0, NULL);
+    if (!g_regex_match (row, run.out, 0, NULL))
+      g_error ("no row of w1 in:\n%s", run.out);
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run,
+             (const char *const[]){ "get", "widgets", "-A", "-o", "wide", "--show-labels", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_autoptr (GRegex) row =
+      g_regex_new ("^default +w1 +[0-9]+s +RED +app=web$", G_REGEX_MULTILINE, 0, NULL);
+    if (!g_regex_match (row, run.out, 0, NULL))
+      g_error ("no row of w1 in:\n%s", run.out);
+  }
+}
+
+/* Reads @lines until one starts with @prefix; fails at the end. */
+static void
+read_until (GDataInputStream *lines, GString *seen, const char *prefix)
+{
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+    g_assert_no_error (error);
+    if (line == NULL)
+      g_error ("no line \"%s...\" in:\n%s", prefix, seen->str);
+    g_string_append_printf (seen, "%s\n", line);
+    if (g_str_has_prefix (line, prefix))
+      return;
+  }
+}
+
+/* `kubectl get -w`: the list, then each change as a row of the same
+ * columns (Table watch events). */
+static void
+test_kubectl_watch (Fixture *f, gconstpointer data)
+{
+  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip ("/usr/bin/kubectl is not installed");
+    return;
+  }
+  g_autoptr (GError) error = NULL;
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", WIDGETS, "{\"metadata\":{\"name\":\"w1\"},\"spec\":{\"size\":3}}");
+    assert_ok (&r, 201);
+  }
+  g_autoptr (GSubprocessLauncher) launcher =
+    kubectl_launcher (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  /* timeout(1) bounds it if something goes wrong; SIGTERM to it reaches
+   * kubectl too. */
+  const char *argv[] = { "timeout", "60", "/usr/bin/kubectl", "get", "widgets", "-w", NULL };
+  g_autoptr (GSubprocess) process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_autoptr (GDataInputStream) lines =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autoptr (GString) seen = g_string_new (NULL);
+
+  read_until (lines, seen, "NAME ");
+  assert_contains (seen->str, "SIZE");
+  read_until (lines, seen, "w1 ");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", WIDGETS, "{\"metadata\":{\"name\":\"w2\"},\"spec\":{\"size\":7}}");
+    assert_ok (&r, 201);
+  }
+  read_until (lines, seen, "w2 ");
+  /* The row of the event, in the columns of the list. */
+  g_autoptr (GRegex) row = g_regex_new ("^w2 +7 +[0-9]+s$", G_REGEX_MULTILINE, 0, NULL);
+  if (!g_regex_match (row, seen->str, 0, NULL))
+    g_error ("no row of w2 in:\n%s", seen->str);
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
 }
 
 int
@@ -1080,9 +1635,14 @@ main (int argc, char **argv)
   ADD ("/apiserver/list/selectors", test_selectors);
   ADD ("/apiserver/list/paging", test_paging);
   ADD ("/apiserver/watch/events", test_watch);
+  ADD ("/apiserver/table/list-get", test_table_list_get);
+  ADD ("/apiserver/table/accept", test_table_accept);
+  ADD ("/apiserver/table/watch", test_table_watch);
+  ADD ("/apiserver/discovery/aggregated", test_aggregated_discovery);
   ADD ("/apiserver/restart/sqlite", test_restart);
   ADD ("/apiserver/listen/errors", test_listen_errors);
   ADD ("/apiserver/kubectl", test_kubectl);
+  ADD ("/apiserver/kubectl/watch", test_kubectl_watch);
 #undef ADD
 
   return g_test_run ();

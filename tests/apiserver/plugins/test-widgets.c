@@ -1,7 +1,7 @@
 /* test-widgets.c: the resource types the API server tests drive, so that
  * they do not depend on the real resource plugins: Widget (namespaced,
- * with a status subresource, a selectable field and validation) and
- * Gadget (cluster-scoped).
+ * with a status subresource, a selectable field, validation and
+ * printed columns) and Gadget (cluster-scoped).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -64,6 +64,16 @@ widget_get_field (JsonObject *object, const char *field, gpointer user_data)
   return g_strdup (json_object_get_string_member_with_default (spec, "color", ""));
 }
 
+/* A column without a JSON path: the hook computes it. */
+static char *
+widget_print_column (JsonObject *object, const char *column, gpointer user_data)
+{
+  if (g_strcmp0 (column, "COLOR") != 0)
+    return NULL;
+  g_autofree char *color = widget_get_field (object, "spec.color", user_data);
+  return color != NULL ? g_ascii_strup (color, -1) : NULL;
+}
+
 static gboolean
 widgets_init (TimonPlugin *plugin, GError **error)
 {
@@ -72,6 +82,7 @@ widgets_init (TimonPlugin *plugin, GError **error)
     .validate_create = widget_validate_create,
     .validate_update = widget_validate_update,
     .get_field = widget_get_field,
+    .print_column = widget_print_column,
   };
   static const char *const widget_short[] = { "wd", NULL };
   static const char *const widget_categories[] = { "all", NULL };
@@ -84,6 +95,14 @@ widgets_init (TimonPlugin *plugin, GError **error)
   timon_resource_type_add_subresource (widget, "status");
   timon_resource_type_set_selectable_fields (widget, widget_fields);
   timon_resource_type_set_hooks (widget, &hooks, NULL, NULL);
+  /* Printed columns: a typed JSON path, one from the hook and one that
+   * joins the values of a list, both for -o wide only. */
+  timon_resource_type_add_column (widget, "SIZE", "integer", NULL, "The size of the widget", 0,
+                                  ".spec.size");
+  timon_resource_type_add_column (widget, "COLOR", "string", NULL, "The color, in capitals", 1,
+                                  NULL);
+  timon_resource_type_add_column (widget, "PORTS", "string", NULL, "The ports", 1,
+                                  ".spec.ports[*].port");
   if (!timon_plugin_add_resource_type (plugin, widget, error))
     return FALSE;
 
