@@ -27,6 +27,12 @@ TimonResourceType *core_v1_config_map_new (void);
 TimonResourceType *core_v1_secret_new (void);
 TimonResourceType *core_v1_service_account_new (void);
 TimonResourceType *core_v1_event_new (void);
+TimonResourceType *core_v1_pod_new (void);
+TimonResourceType *core_v1_node_new (void);
+TimonResourceType *core_v1_service_new (void);
+TimonResourceType *core_v1_endpoints_new (void);
+TimonResourceType *core_v1_resource_quota_new (void);
+TimonResourceType *core_v1_limit_range_new (void);
 
 char *core_v1_path (const char *parent, const char *member);
 char *core_v1_key_path (const char *parent, const char *key);
@@ -65,5 +71,56 @@ void core_v1_validate_immutable_flag (JsonObject *object,
                                       JsonObject *old,
                                       const char *const *data_members,
                                       TimonFieldErrors *errors);
+
+gboolean core_v1_member_is_unset (JsonObject *object, const char *member);
+JsonObject *core_v1_ensure_object (JsonObject *object, const char *member);
+void core_v1_default_string (JsonObject *object, const char *member, const char *value);
+JsonObject *core_v1_array_get_object (JsonArray *array,
+                                      guint index,
+                                      const char *path,
+                                      TimonFieldErrors *errors);
+GPtrArray *core_v1_dup_object_list (JsonObject *object, const char *member);
+void core_v1_prune_empty (JsonNode *node);
+const char *core_v1_validate_dns_member (JsonObject *object,
+                                         const char *member,
+                                         const char *path,
+                                         gboolean label,
+                                         TimonFieldErrors *errors);
+
+/* core-v1-quantity.c */
+gboolean core_v1_quantity_parse (const char *text, double *value);
+gboolean core_v1_validate_quantity (JsonNode *node,
+                                    const char *field,
+                                    TimonFieldErrors *errors,
+                                    double *value);
+gboolean core_v1_quantity_value (JsonNode *node, double *value);
+char *core_v1_quantity_dup_text (JsonNode *node);
+JsonObject *core_v1_validate_resource_list (JsonObject *object,
+                                            const char *member,
+                                            const char *path,
+                                            TimonFieldErrors *errors);
+
+/* core-v1-net.c */
+gboolean core_v1_is_ip (const char *text);
+gboolean core_v1_is_cidr (const char *text);
+gboolean core_v1_is_ipv6 (const char *text);
+gboolean core_v1_get_int (JsonObject *object,
+                          const char *member,
+                          const char *path,
+                          TimonFieldErrors *errors,
+                          gint64 *value);
+void core_v1_validate_port_number (gint64 port, const char *field, TimonFieldErrors *errors);
+void core_v1_validate_port_name (const char *name, const char *field, TimonFieldErrors *errors);
+void core_v1_validate_enum (const char *value,
+                            const char *const *supported,
+                            gboolean required,
+                            const char *field,
+                            TimonFieldErrors *errors);
+void core_v1_validate_protocol (JsonObject *port, const char *path, TimonFieldErrors *errors);
+void core_v1_validate_ip_member (JsonObject *object,
+                                 const char *member,
+                                 const char *path,
+                                 gboolean required,
+                                 TimonFieldErrors *errors);
 
 G_END_DECLS

@@ -316,3 +316,122 @@ core_v1_validate_data_map (JsonObject *object,
   }
   return map;
 }
+
+/* Whether @member of @object (which may be NULL) is absent or null. */
+gboolean
+core_v1_member_is_unset (JsonObject *object, const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+  return node == NULL || JSON_NODE_HOLDS_NULL (node);
+}
+
+/* The object member @member of @object (which may be NULL), made an
+ * empty object when it is absent or null; NULL when it holds something
+ * else, which validation reports. */
+JsonObject *
+core_v1_ensure_object (JsonObject *object, const char *member)
+{
+  if (object == NULL)
+    return NULL;
+  if (core_v1_member_is_unset (object, member))
+    json_object_set_object_member (object, member, json_object_new ());
+  return core_v1_get_object (object, member, NULL, NULL);
+}
+
+/* Sets the string @member of @object (which may be NULL) to @value when
+ * it is absent, null or empty, as Go's defaulting of string fields. */
+void
+core_v1_default_string (JsonObject *object, const char *member, const char *value)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (object == NULL)
+    return;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
+      (core_v1_node_is_string (node) && json_node_get_string (node)[0] == '\0'))
+    json_object_set_string_member (object, member, value);
+}
+
+/* The element @index of @array as an object; NULL, reporting "must be an
+ * object" on "@path[@index]" when @errors is given, for anything else. */
+JsonObject *
+core_v1_array_get_object (JsonArray *array, guint index, const char *path, TimonFieldErrors *errors)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_node_get_object (node);
+  if (errors != NULL) {
+    g_autofree char *field = g_strdup_printf ("%s[%u]", path, index);
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be an object");
+  }
+  return NULL;
+}
+
+/* The objects of the list @member of @object (which may be NULL), for
+ * defaulting: a new array of borrowed objects, skipping what is no
+ * object. */
+GPtrArray *
+core_v1_dup_object_list (JsonObject *object, const char *member)
+{
+  JsonArray *list = core_v1_get_array (object, member, NULL, NULL);
+  GPtrArray *objects = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+    JsonObject *item = core_v1_array_get_object (list, i, NULL, NULL);
+    if (item != NULL)
+      g_ptr_array_add (objects, item);
+  }
+  return objects;
+}
+
+/* Drops from @node, recursively, the members that are null, empty maps or
+ * empty lists: what Go's omitempty leaves out, so that two objects
+ * compare equal whichever way a client wrote "nothing". */
+void
+core_v1_prune_empty (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *array = json_node_get_array (node);
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      core_v1_prune_empty (json_array_get_element (array, i));
+    return;
+  }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return;
+
+  JsonObject *object = json_node_get_object (node);
+  g_autoptr (GList) names = json_object_get_members (object);
+  for (GList *l = names; l != NULL; l = l->next) {
+    JsonNode *member = json_object_get_member (object, l->data);
+    core_v1_prune_empty (member);
+    if (JSON_NODE_HOLDS_NULL (member) ||
+        (JSON_NODE_HOLDS_OBJECT (member) &&
+         json_object_get_size (json_node_get_object (member)) == 0) ||
+        (JSON_NODE_HOLDS_ARRAY (member) &&
+         json_array_get_length (json_node_get_array (member)) == 0))
+      json_object_remove_member (object, l->data);
+  }
+}
+
+/* Checks the string member @member of @object, when set, as a DNS-1123
+ * subdomain (@label FALSE) or label (@label TRUE). Returns the string. */
+const char *
+core_v1_validate_dns_member (JsonObject *object,
+                             const char *member,
+                             const char *path,
+                             gboolean label,
+                             TimonFieldErrors *errors)
+{
+  const char *value = core_v1_get_string (object, member, path, errors);
+  g_autofree char *message = NULL;
+
+  if (value == NULL || value[0] == '\0')
+    return value;
+  if (!(label ? timon_validate_dns1123_label (value, &message)
+              : timon_validate_dns1123_subdomain (value, &message))) {
+    g_autofree char *field = core_v1_path (path, member);
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, value, "%s", message);
+  }
+  return value;
+}

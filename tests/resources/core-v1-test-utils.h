@@ -1,0 +1,118 @@
+/* core-v1-test-utils.h: what the tests of the core/v1 resource types
+ * share.
+ *
+ * JSON in the tables is written with single quotes, turned into double
+ * quotes before parsing, so that it reads as it would in a manifest.
+ * Validation cases run the default hook first, as the API server does.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "timon-registry.h"
+
+G_BEGIN_DECLS
+
+#define INVALID "FieldValueInvalid"
+#define REQUIRED "FieldValueRequired"
+#define FORBIDDEN "FieldValueForbidden"
+#define TOO_LONG "FieldValueTooLong"
+#define DUPLICATE "FieldValueDuplicate"
+#define NOT_SUPPORTED "FieldValueNotSupported"
+
+/* The registry the test binary loaded the plugin into. */
+extern TimonRegistry *registry;
+
+typedef struct {
+  const char *reason;
+  const char *field;
+  const char *detail; /* a substring of the detail */
+} Cause;
+
+#define MAX_CAUSES 6
+
+typedef struct {
+  const char *feature;
+  const char *kind;
+  const char *plural;
+  const char *singular;
+  TimonResourceScope scope;
+  const char *short_names;  /* joined by ',' */
+  const char *subresources; /* joined by ',' */
+  const char *fields;       /* joined by ',' */
+  const char *columns;      /* NAME:type:json path (or "-" for a hook)[:priority], by ',' */
+  gboolean has_default;
+  gboolean has_get_field;
+  gboolean has_print_column;
+  const char *categories; /* joined by ','; NULL: none */
+} Description;
+
+typedef struct {
+  const char *name;
+  const char *feature;
+  const char *input;
+  const char *expected;
+} DefaultCase;
+
+typedef struct {
+  const char *name;
+  const char *feature;
+  const char *object;
+  Cause causes[MAX_CAUSES];
+} CreateCase;
+
+typedef struct {
+  const char *name;
+  const char *feature;
+  const char *old;
+  const char *object;
+  Cause causes[MAX_CAUSES];
+} UpdateCase;
+
+typedef struct {
+  const char *name;
+  const char *feature;
+  const char *object;
+  const char *field; /* or column, for print_column */
+  const char *expected;
+} ValueCase;
+
+/* Robustness: every member a type reads, given every JSON shape. */
+typedef struct {
+  const char *feature;
+  const char *member; /* a path of members joined by '.' */
+  const char *holds;  /* "object", "array", "string", "boolean", "integer" or NULL: any */
+} Member;
+
+/* A valid object of each type, for the shapes to be put into: each test
+ * binary provides it for the types it sweeps. */
+const char *valid_object (const char *feature);
+
+TimonResourceType *lookup (const char *feature_name);
+JsonNode *parse_node (const char *quoted);
+JsonObject *parse (const char *quoted);
+char *to_string (JsonObject *object);
+void run_default (TimonResourceType *type, JsonObject *object);
+TimonFieldErrors *run_validate (TimonResourceType *type, JsonObject *object, JsonObject *old);
+char *describe_errors (TimonFieldErrors *errors);
+void assert_causes (TimonFieldErrors *errors, const Cause *expected);
+char *join (const char *const *strv);
+
+void test_describe (gconstpointer data);
+void test_default (gconstpointer data);
+void test_validate_create (gconstpointer data);
+void test_validate_update (gconstpointer data);
+void test_get_field (gconstpointer data);
+void test_print_column (gconstpointer data);
+void test_robustness (gconstpointer data);
+void test_robustness_empty (gconstpointer data);
+
+void add_named (const char *group,
+                const char *feature,
+                const char *name,
+                gconstpointer data,
+                GTestDataFunc func);
+
+G_END_DECLS
