@@ -4,27 +4,20 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <string.h>
-
 #include "apps-v1-private.h"
 
-#define STRATEGY_ROLLING_UPDATE "RollingUpdate"
+#define STRATEGY_ROLLING_UPDATE APPS_V1_STRATEGY_ROLLING_UPDATE
 #define STRATEGY_ON_DELETE "OnDelete"
 #define ROLLING_UPDATE "spec.updateStrategy.rollingUpdate"
 
 static void
 daemon_set_default (JsonObject *object, gpointer user_data)
 {
-  JsonObject *spec = apps_v1_ensure_object (object, "spec");
-  JsonObject *strategy = apps_v1_ensure_object (spec, "updateStrategy");
+  JsonObject *spec = timon_resource_ensure_object (object, "spec");
+  JsonObject *rolling = apps_v1_default_strategy (spec, "updateStrategy");
 
-  apps_v1_default_string (strategy, "type", STRATEGY_ROLLING_UPDATE);
-  const char *type = apps_v1_get_string (strategy, "type", NULL, NULL);
-  if (type != NULL && g_str_equal (type, STRATEGY_ROLLING_UPDATE)) {
-    JsonObject *rolling = apps_v1_ensure_object (strategy, "rollingUpdate");
-    apps_v1_default_int (rolling, "maxUnavailable", 1);
-    apps_v1_default_int (rolling, "maxSurge", 0);
-  }
+  apps_v1_default_int (rolling, "maxUnavailable", 1);
+  apps_v1_default_int (rolling, "maxSurge", 0);
   apps_v1_default_int (spec, "revisionHistoryLimit", 10);
   apps_v1_default_template (spec);
 }
@@ -33,15 +26,11 @@ static void
 validate_rolling_update (JsonObject *rolling, TimonFieldErrors *errors)
 {
   gint64 unavailable, surge;
-  gboolean has_unavailable =
-    apps_v1_validate_int_or_percent (rolling, "maxUnavailable", ROLLING_UPDATE, TRUE, errors,
-                                     &unavailable);
-  gboolean has_surge =
-    apps_v1_validate_int_or_percent (rolling, "maxSurge", ROLLING_UPDATE, TRUE, errors, &surge);
 
   /* A node's pod is either stopped before its new one starts, or started
    * alongside it: exactly one of the two. */
-  if (!has_unavailable || !has_surge)
+  if (!apps_v1_validate_rolling_update (rolling, ROLLING_UPDATE, TRUE, errors, &unavailable,
+                                        &surge))
     return;
   if (unavailable != 0 && surge != 0)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, ROLLING_UPDATE ".maxSurge", NULL,
@@ -54,17 +43,15 @@ validate_rolling_update (JsonObject *rolling, TimonFieldErrors *errors)
 static void
 validate_update_strategy (JsonObject *spec, TimonFieldErrors *errors)
 {
-  JsonObject *strategy = apps_v1_get_object (spec, "updateStrategy", "spec", errors);
-  const char *type = apps_v1_get_string (strategy, "type", "spec.updateStrategy", errors);
-  JsonObject *rolling =
-    apps_v1_get_object (strategy, "rollingUpdate", "spec.updateStrategy", errors);
+  JsonObject *strategy, *rolling;
+  const char *type = apps_v1_get_strategy (spec, "updateStrategy", &strategy, &rolling, errors);
 
   if (type == NULL || g_str_equal (type, STRATEGY_ON_DELETE))
     return; /* not defaulted: of the wrong type, reported */
   if (g_str_equal (type, STRATEGY_ROLLING_UPDATE)) {
     if (rolling != NULL)
       validate_rolling_update (rolling, errors);
-    else if (apps_v1_member_is_unset (strategy, "rollingUpdate"))
+    else if (timon_resource_member_is_unset (strategy, "rollingUpdate"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, ROLLING_UPDATE, NULL, NULL);
   } else {
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "spec.updateStrategy.type",
@@ -82,16 +69,16 @@ static const char *const status_counters[] = { "currentNumberScheduled", "number
 static void
 daemon_set_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *spec = apps_v1_get_object (object, "spec", NULL, errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
 
   gboolean selector_valid =
     apps_v1_validate_selector (spec, "empty selector is invalid for daemonset", errors);
   apps_v1_validate_template (spec, selector_valid,
                              "activeDeadlineSeconds in DaemonSet is not Supported", errors);
-  apps_v1_validate_nonnegative (spec, "minReadySeconds", "spec", errors);
-  apps_v1_validate_nonnegative (spec, "templateGeneration", "spec", errors);
+  timon_resource_validate_nonnegative (spec, "minReadySeconds", "spec", errors);
+  timon_resource_validate_nonnegative (spec, "templateGeneration", "spec", errors);
   validate_update_strategy (spec, errors);
-  apps_v1_validate_nonnegative (spec, "revisionHistoryLimit", "spec", errors);
+  timon_resource_validate_nonnegative (spec, "revisionHistoryLimit", "spec", errors);
   apps_v1_validate_status (object, status_counters, errors);
 }
 
@@ -102,15 +89,7 @@ daemon_set_validate_update (JsonObject *object,
                             gpointer user_data)
 {
   daemon_set_validate (object, errors, user_data);
-  apps_v1_validate_immutable (apps_v1_get_object (object, "spec", NULL, NULL),
-                              apps_v1_get_object (old, "spec", NULL, NULL), "selector", "spec",
-                              errors);
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  apps_v1_validate_selector_unchanged (object, old, errors);
 }
 
 /* The node selector of the pod template as kubectl prints labels: sorted
@@ -118,10 +97,10 @@ compare_strings (gconstpointer a, gconstpointer b)
 static char *
 print_node_selector (JsonObject *object)
 {
-  JsonObject *spec = apps_v1_get_object (object, "spec", NULL, NULL);
-  JsonObject *template = apps_v1_get_object (spec, "template", NULL, NULL);
-  JsonObject *pod_spec = apps_v1_get_object (template, "spec", NULL, NULL);
-  JsonObject *selector = apps_v1_get_object (pod_spec, "nodeSelector", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  JsonObject *template = timon_resource_get_object (spec, "template", NULL, NULL);
+  JsonObject *pod_spec = timon_resource_get_object (template, "spec", NULL, NULL);
+  JsonObject *selector = timon_resource_get_object (pod_spec, "nodeSelector", NULL, NULL);
   g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   JsonObjectIter iter;
   const char *key;
@@ -130,13 +109,13 @@ print_node_selector (JsonObject *object)
   if (selector != NULL) {
     json_object_iter_init (&iter, selector);
     while (json_object_iter_next (&iter, &key, &node)) {
-      if (apps_v1_node_is_string (node))
+      if (timon_resource_node_is_string (node))
         g_ptr_array_add (pairs, g_strdup_printf ("%s=%s", key, json_node_get_string (node)));
     }
   }
   if (pairs->len == 0)
     return g_strdup ("<none>");
-  g_ptr_array_sort (pairs, compare_strings);
+  g_ptr_array_sort (pairs, apps_v1_compare_strings);
   g_ptr_array_add (pairs, NULL);
   return g_strjoinv (",", (char **) pairs->pdata);
 }
@@ -146,14 +125,13 @@ daemon_set_print_column (JsonObject *object, const char *column, gpointer user_d
 {
   if (g_str_equal (column, "NODE SELECTOR"))
     return print_node_selector (object);
-  return apps_v1_print_column (object, column);
+  return apps_v1_print_column (object, column, user_data);
 }
 
 TimonResourceType *
 apps_v1_daemon_set_new (void)
 {
   static const char *const short_names[] = { "ds", NULL };
-  static const char *const categories[] = { "all", NULL };
   static const TimonResourceHooks hooks = {
     .default_object = daemon_set_default,
     .validate_create = daemon_set_validate,
@@ -161,11 +139,8 @@ apps_v1_daemon_set_new (void)
     .print_column = daemon_set_print_column,
   };
   TimonResourceType *type =
-    timon_resource_type_new ("apps", "v1", "DaemonSet", "daemonsets", TIMON_RESOURCE_NAMESPACED);
+    apps_v1_workload_type_new ("DaemonSet", "daemonsets", short_names, FALSE);
 
-  timon_resource_type_set_short_names (type, short_names);
-  timon_resource_type_set_categories (type, categories);
-  timon_resource_type_add_subresource (type, "status");
   timon_resource_type_add_column (type, "DESIRED", "integer", NULL,
                                   "The nodes that should run the pod", 0,
                                   ".status.desiredNumberScheduled");

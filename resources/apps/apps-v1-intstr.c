@@ -40,12 +40,12 @@ apps_v1_validate_int_or_percent (JsonObject *object,
                                  gint64 *value)
 {
   JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-  g_autofree char *field = apps_v1_path (path, member);
+  g_autofree char *field = timon_resource_path (path, member);
 
   *value = 0;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return FALSE;
-  if (apps_v1_node_is_string (node)) {
+  if (timon_resource_node_is_string (node)) {
     const char *text = json_node_get_string (node);
     if (!parse_percent (text, value)) {
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, text,
@@ -60,15 +60,36 @@ apps_v1_validate_int_or_percent (JsonObject *object,
     }
     return TRUE;
   }
-  if (!apps_v1_get_int32 (object, member, path, NULL, value)) {
+  if (!timon_resource_get_int32 (object, member, path, NULL, value)) {
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL,
                             "must be an integer or a percent string");
     return FALSE;
   }
   if (*value < 0) {
     g_autofree char *shown = g_strdup_printf ("%" G_GINT64_FORMAT, *value);
-    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, shown, APPS_V1_NONNEGATIVE);
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, shown,
+                            TIMON_RESOURCE_NONNEGATIVE);
     return FALSE;
   }
   return TRUE;
+}
+
+/* Checks maxUnavailable and maxSurge of the rollingUpdate @rolling (at
+ * @path): each an integer or a percent, of at most 100% for maxUnavailable
+ * and, when @surge_at_most_100, for maxSurge. Returns TRUE when both are
+ * set and valid, their values in @unavailable and @surge. */
+gboolean
+apps_v1_validate_rolling_update (JsonObject *rolling,
+                                 const char *path,
+                                 gboolean surge_at_most_100,
+                                 TimonFieldErrors *errors,
+                                 gint64 *unavailable,
+                                 gint64 *surge)
+{
+  gboolean has_unavailable =
+    apps_v1_validate_int_or_percent (rolling, "maxUnavailable", path, TRUE, errors, unavailable);
+  gboolean has_surge =
+    apps_v1_validate_int_or_percent (rolling, "maxSurge", path, surge_at_most_100, errors, surge);
+
+  return has_unavailable && has_surge;
 }

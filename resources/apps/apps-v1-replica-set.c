@@ -9,7 +9,7 @@
 static void
 replica_set_default (JsonObject *object, gpointer user_data)
 {
-  JsonObject *spec = apps_v1_ensure_object (object, "spec");
+  JsonObject *spec = timon_resource_ensure_object (object, "spec");
 
   apps_v1_default_int (spec, "replicas", 1);
   apps_v1_default_template (spec);
@@ -22,10 +22,10 @@ static const char *const status_counters[] = { "replicas", "fullyLabeledReplicas
 static void
 replica_set_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *spec = apps_v1_get_object (object, "spec", NULL, errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
 
-  apps_v1_validate_nonnegative (spec, "replicas", "spec", errors);
-  apps_v1_validate_nonnegative (spec, "minReadySeconds", "spec", errors);
+  timon_resource_validate_nonnegative (spec, "replicas", "spec", errors);
+  timon_resource_validate_nonnegative (spec, "minReadySeconds", "spec", errors);
   /* Kubernetes says "deployment" for ReplicaSets too: kept, so that
    * clients see the same cause. */
   gboolean selector_valid =
@@ -42,9 +42,7 @@ replica_set_validate_update (JsonObject *object,
                              gpointer user_data)
 {
   replica_set_validate (object, errors, user_data);
-  apps_v1_validate_immutable (apps_v1_get_object (object, "spec", NULL, NULL),
-                              apps_v1_get_object (old, "spec", NULL, NULL), "selector", "spec",
-                              errors);
+  apps_v1_validate_selector_unchanged (object, old, errors);
 }
 
 static char *
@@ -52,38 +50,27 @@ replica_set_get_field (JsonObject *object, const char *field, gpointer user_data
 {
   /* Go prints the int32, 0 when absent. */
   if (g_str_equal (field, "status.replicas")) {
-    char *replicas = apps_v1_dup_int_at (object, "status", "replicas", NULL);
+    char *replicas = timon_resource_dup_int_at (object, "status", "replicas", NULL);
     return replicas != NULL ? replicas : g_strdup ("0");
   }
   return NULL;
-}
-
-static char *
-replica_set_print_column (JsonObject *object, const char *column, gpointer user_data)
-{
-  return apps_v1_print_column (object, column);
 }
 
 TimonResourceType *
 apps_v1_replica_set_new (void)
 {
   static const char *const short_names[] = { "rs", NULL };
-  static const char *const categories[] = { "all", NULL };
   static const char *const fields[] = { "status.replicas", NULL };
   static const TimonResourceHooks hooks = {
     .default_object = replica_set_default,
     .validate_create = replica_set_validate,
     .validate_update = replica_set_validate_update,
     .get_field = replica_set_get_field,
-    .print_column = replica_set_print_column,
+    .print_column = apps_v1_print_column,
   };
   TimonResourceType *type =
-    timon_resource_type_new ("apps", "v1", "ReplicaSet", "replicasets", TIMON_RESOURCE_NAMESPACED);
+    apps_v1_workload_type_new ("ReplicaSet", "replicasets", short_names, TRUE);
 
-  timon_resource_type_set_short_names (type, short_names);
-  timon_resource_type_set_categories (type, categories);
-  timon_resource_type_add_subresource (type, "status");
-  timon_resource_type_add_subresource (type, "scale");
   timon_resource_type_set_selectable_fields (type, fields);
   timon_resource_type_add_column (type, "DESIRED", "integer", NULL, "The pods wanted", 0,
                                   ".spec.replicas");

@@ -8,17 +8,6 @@
 
 #include "apps-v1-private.h"
 
-/* Adds one invalid cause on @field per message of a validator, which
- * joins them with "; ". */
-static void
-add_messages (TimonFieldErrors *errors, const char *field, const char *value, const char *message)
-{
-  g_auto (GStrv) messages = g_strsplit (message, "; ", -1);
-
-  for (char **m = messages; *m != NULL; m++)
-    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, value, "%s", *m);
-}
-
 static gboolean
 operator_takes_values (const char *op)
 {
@@ -36,11 +25,11 @@ operator_is_known (const char *op)
 static void
 validate_requirement (JsonObject *requirement, const char *path, TimonFieldErrors *errors)
 {
-  const char *key = apps_v1_get_string (requirement, "key", path, errors);
-  const char *op = apps_v1_get_string (requirement, "operator", path, errors);
-  JsonArray *values = apps_v1_get_array (requirement, "values", path, errors);
+  const char *key = timon_resource_get_string (requirement, "key", path, errors);
+  const char *op = timon_resource_get_string (requirement, "operator", path, errors);
+  JsonArray *values = timon_resource_get_array (requirement, "values", path, errors);
   guint n_values = values != NULL ? json_array_get_length (values) : 0;
-  g_autofree char *values_field = apps_v1_path (path, "values");
+  g_autofree char *values_field = timon_resource_path (path, "values");
   g_autofree char *message = NULL;
 
   if (op != NULL && operator_takes_values (op) && n_values == 0) {
@@ -50,27 +39,28 @@ validate_requirement (JsonObject *requirement, const char *path, TimonFieldError
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, values_field, NULL,
                             "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
   } else if (op != NULL ? !operator_is_known (op)
-                        : apps_v1_member_is_unset (requirement, "operator")) {
-    g_autofree char *field = apps_v1_path (path, "operator");
+                        : timon_resource_member_is_unset (requirement, "operator")) {
+    g_autofree char *field = timon_resource_path (path, "operator");
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, op != NULL ? op : "",
                             "not a valid selector operator");
   }
   /* A missing key is checked as the empty string, as Go decodes it; one
    * of the wrong type was reported. */
-  if ((key != NULL || apps_v1_member_is_unset (requirement, "key")) &&
+  if ((key != NULL || timon_resource_member_is_unset (requirement, "key")) &&
       !timon_validate_qualified_name (key != NULL ? key : "", &message)) {
-    g_autofree char *field = apps_v1_path (path, "key");
-    add_messages (errors, field, key != NULL ? key : "", message);
+    g_autofree char *field = timon_resource_path (path, "key");
+    timon_resource_add_invalid_messages (errors, field, key != NULL ? key : "", message);
   }
   for (guint i = 0; i < n_values; i++) {
     JsonNode *node = json_array_get_element (values, i);
     g_autofree char *field = g_strdup_printf ("%s[%u]", values_field, i);
     g_autofree char *value_message = NULL;
 
-    if (!apps_v1_node_is_string (node))
+    if (!timon_resource_node_is_string (node))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be a string");
     else if (!timon_validate_label_value (json_node_get_string (node), &value_message))
-      add_messages (errors, field, json_node_get_string (node), value_message);
+      timon_resource_add_invalid_messages (errors, field, json_node_get_string (node),
+                                           value_message);
   }
 }
 
@@ -83,21 +73,21 @@ validate_requirement (JsonObject *requirement, const char *path, TimonFieldError
 gboolean
 apps_v1_validate_selector (JsonObject *spec, const char *empty_message, TimonFieldErrors *errors)
 {
-  JsonObject *selector = apps_v1_get_object (spec, "selector", "spec", errors);
+  JsonObject *selector = timon_resource_get_object (spec, "selector", "spec", errors);
   guint before = timon_field_errors_get_length (errors);
 
   if (selector == NULL) {
     /* Not when it is there, of the wrong type: that is reported. */
-    if (spec == NULL || apps_v1_member_is_unset (spec, "selector"))
+    if (spec == NULL || timon_resource_member_is_unset (spec, "selector"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.selector", NULL, NULL);
     return FALSE;
   }
 
-  JsonObject *labels = apps_v1_get_object (selector, "matchLabels", "spec.selector", errors);
+  JsonObject *labels = timon_resource_get_object (selector, "matchLabels", "spec.selector", errors);
   if (labels != NULL)
     timon_validate_labels (labels, "spec.selector.matchLabels", errors);
   JsonArray *expressions =
-    apps_v1_get_array (selector, "matchExpressions", "spec.selector", errors);
+    timon_resource_get_array (selector, "matchExpressions", "spec.selector", errors);
   for (guint i = 0; expressions != NULL && i < json_array_get_length (expressions); i++) {
     JsonNode *node = json_array_get_element (expressions, i);
     g_autofree char *path = g_strdup_printf ("spec.selector.matchExpressions[%u]", i);
@@ -117,10 +107,25 @@ apps_v1_validate_selector (JsonObject *spec, const char *empty_message, TimonFie
   return timon_field_errors_get_length (errors) == before;
 }
 
+/* The key, operator and values of the matchExpressions element @element,
+ * read without reporting (validation did): FALSE when it has no key or
+ * no operator. */
+static gboolean
+read_requirement (JsonNode *element, const char **key, const char **op, JsonArray **values)
+{
+  JsonObject *requirement =
+    JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+
+  *key = timon_resource_get_string (requirement, "key", NULL, NULL);
+  *op = timon_resource_get_string (requirement, "operator", NULL, NULL);
+  *values = timon_resource_get_array (requirement, "values", NULL, NULL);
+  return *key != NULL && *op != NULL;
+}
+
 static const char *
 label_of (JsonObject *labels, const char *key)
 {
-  return apps_v1_get_string (labels, key, NULL, NULL);
+  return timon_resource_get_string (labels, key, NULL, NULL);
 }
 
 static gboolean
@@ -128,7 +133,7 @@ values_contain (JsonArray *values, const char *value)
 {
   for (guint i = 0; values != NULL && i < json_array_get_length (values); i++) {
     JsonNode *node = json_array_get_element (values, i);
-    if (apps_v1_node_is_string (node) && g_str_equal (json_node_get_string (node), value))
+    if (timon_resource_node_is_string (node) && g_str_equal (json_node_get_string (node), value))
       return TRUE;
   }
   return FALSE;
@@ -139,8 +144,8 @@ values_contain (JsonArray *values, const char *value)
 gboolean
 apps_v1_selector_matches (JsonObject *selector, JsonObject *labels)
 {
-  JsonObject *match_labels = apps_v1_get_object (selector, "matchLabels", NULL, NULL);
-  JsonArray *expressions = apps_v1_get_array (selector, "matchExpressions", NULL, NULL);
+  JsonObject *match_labels = timon_resource_get_object (selector, "matchLabels", NULL, NULL);
+  JsonArray *expressions = timon_resource_get_array (selector, "matchExpressions", NULL, NULL);
   JsonObjectIter iter;
   const char *key;
   JsonNode *node;
@@ -149,20 +154,16 @@ apps_v1_selector_matches (JsonObject *selector, JsonObject *labels)
     json_object_iter_init (&iter, match_labels);
     while (json_object_iter_next (&iter, &key, &node)) {
       const char *have = label_of (labels, key);
-      if (have == NULL || !apps_v1_node_is_string (node) ||
+      if (have == NULL || !timon_resource_node_is_string (node) ||
           !g_str_equal (have, json_node_get_string (node)))
         return FALSE;
     }
   }
   for (guint i = 0; expressions != NULL && i < json_array_get_length (expressions); i++) {
-    JsonNode *element = json_array_get_element (expressions, i);
-    JsonObject *requirement =
-      JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-    const char *req_key = apps_v1_get_string (requirement, "key", NULL, NULL);
-    const char *op = apps_v1_get_string (requirement, "operator", NULL, NULL);
-    JsonArray *values = apps_v1_get_array (requirement, "values", NULL, NULL);
+    const char *req_key, *op;
+    JsonArray *values;
 
-    if (req_key == NULL || op == NULL)
+    if (!read_requirement (json_array_get_element (expressions, i), &req_key, &op, &values))
       return FALSE;
     const char *have = label_of (labels, req_key);
     if ((g_str_equal (op, "In") && (have == NULL || !values_contain (values, have))) ||
@@ -197,8 +198,9 @@ compare_terms (gconstpointer a, gconstpointer b)
   return by_key != 0 ? by_key : strcmp (ta->text, tb->text);
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
+/* Orders the strings of a GPtrArray, for g_ptr_array_sort(). */
+int
+apps_v1_compare_strings (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
@@ -211,10 +213,10 @@ format_values (const char *op, JsonArray *values)
 
   for (guint i = 0; values != NULL && i < json_array_get_length (values); i++) {
     JsonNode *node = json_array_get_element (values, i);
-    if (apps_v1_node_is_string (node))
+    if (timon_resource_node_is_string (node))
       g_ptr_array_add (strings, (gpointer) json_node_get_string (node));
   }
-  g_ptr_array_sort (strings, compare_strings);
+  g_ptr_array_sort (strings, apps_v1_compare_strings);
   g_ptr_array_add (strings, NULL);
   g_autofree char *joined = g_strjoinv (",", (char **) strings->pdata);
   return g_strdup_printf ("%s (%s)", op, joined);
@@ -226,8 +228,8 @@ format_values (const char *op, JsonArray *values)
 char *
 apps_v1_selector_to_string (JsonObject *selector)
 {
-  JsonObject *match_labels = apps_v1_get_object (selector, "matchLabels", NULL, NULL);
-  JsonArray *expressions = apps_v1_get_array (selector, "matchExpressions", NULL, NULL);
+  JsonObject *match_labels = timon_resource_get_object (selector, "matchLabels", NULL, NULL);
+  JsonArray *expressions = timon_resource_get_array (selector, "matchExpressions", NULL, NULL);
   g_autoptr (GArray) terms = g_array_new (FALSE, FALSE, sizeof (Term));
   g_autoptr (GString) out = g_string_new (NULL);
   JsonObjectIter iter;
@@ -238,22 +240,18 @@ apps_v1_selector_to_string (JsonObject *selector)
   if (match_labels != NULL) {
     json_object_iter_init_ordered (&iter, match_labels);
     while (json_object_iter_next_ordered (&iter, &key, &node)) {
-      if (!apps_v1_node_is_string (node))
+      if (!timon_resource_node_is_string (node))
         continue;
       Term term = { g_strdup (key), g_strdup_printf ("%s=%s", key, json_node_get_string (node)) };
       g_array_append_val (terms, term);
     }
   }
   for (guint i = 0; expressions != NULL && i < json_array_get_length (expressions); i++) {
-    JsonNode *element = json_array_get_element (expressions, i);
-    JsonObject *requirement =
-      JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-    const char *req_key = apps_v1_get_string (requirement, "key", NULL, NULL);
-    const char *op = apps_v1_get_string (requirement, "operator", NULL, NULL);
-    JsonArray *values = apps_v1_get_array (requirement, "values", NULL, NULL);
+    const char *req_key, *op;
+    JsonArray *values;
     Term term = { NULL, NULL };
 
-    if (req_key == NULL || op == NULL)
+    if (!read_requirement (json_array_get_element (expressions, i), &req_key, &op, &values))
       continue;
     if (g_str_equal (op, "In") || g_str_equal (op, "NotIn")) {
       g_autofree char *set = format_values (g_str_equal (op, "In") ? "in" : "notin", values);

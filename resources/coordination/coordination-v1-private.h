@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <timon/timon.h>
+#include "timon-resource-util.h"
 
 G_BEGIN_DECLS
 

@@ -34,7 +34,7 @@ config_map_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user
   if (total > CORE_V1_MAX_DATA_SIZE)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_TOO_LONG, "data", NULL,
                             "may not be more than %zu bytes", CORE_V1_MAX_DATA_SIZE);
-  core_v1_get_boolean (object, "immutable", NULL, errors, &immutable);
+  timon_resource_get_boolean (object, "immutable", NULL, errors, &immutable);
 }
 
 static void

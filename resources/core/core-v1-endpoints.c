@@ -19,7 +19,7 @@ endpoints_default (JsonObject *object, gpointer user_data)
   for (guint i = 0; i < subsets->len; i++) {
     g_autoptr (GPtrArray) ports = core_v1_dup_object_list (subsets->pdata[i], "ports");
     for (guint j = 0; j < ports->len; j++)
-      core_v1_default_string (ports->pdata[j], "protocol", "TCP");
+      timon_resource_default_string (ports->pdata[j], "protocol", "TCP");
   }
 }
 
@@ -27,8 +27,8 @@ static void
 validate_subset (JsonObject *subset, const char *path, TimonFieldErrors *errors)
 {
   for (const char *const *list = address_lists; *list != NULL; list++) {
-    JsonArray *addresses = core_v1_get_array (subset, *list, path, errors);
-    g_autofree char *list_path = core_v1_path (path, *list);
+    JsonArray *addresses = timon_resource_get_array (subset, *list, path, errors);
+    g_autofree char *list_path = timon_resource_path (path, *list);
 
     for (guint i = 0; addresses != NULL && i < json_array_get_length (addresses); i++) {
       g_autofree char *item_path = g_strdup_printf ("%s[%u]", list_path, i);
@@ -38,13 +38,13 @@ validate_subset (JsonObject *subset, const char *path, TimonFieldErrors *errors)
         continue;
       core_v1_validate_ip_member (address, "ip", item_path, TRUE, errors);
       core_v1_validate_dns_member (address, "hostname", item_path, TRUE, errors);
-      core_v1_get_string (address, "nodeName", item_path, errors);
-      core_v1_get_object (address, "targetRef", item_path, errors);
+      timon_resource_get_string (address, "nodeName", item_path, errors);
+      timon_resource_get_object (address, "targetRef", item_path, errors);
     }
   }
 
-  JsonArray *ports = core_v1_get_array (subset, "ports", path, errors);
-  g_autofree char *ports_path = core_v1_path (path, "ports");
+  JsonArray *ports = timon_resource_get_array (subset, "ports", path, errors);
+  g_autofree char *ports_path = timon_resource_path (path, "ports");
   guint n = ports != NULL ? json_array_get_length (ports) : 0;
   for (guint i = 0; i < n; i++) {
     g_autofree char *item_path = g_strdup_printf ("%s[%u]", ports_path, i);
@@ -53,19 +53,19 @@ validate_subset (JsonObject *subset, const char *path, TimonFieldErrors *errors)
 
     if (port == NULL)
       continue;
-    g_autofree char *name_field = core_v1_path (item_path, "name");
-    const char *name = core_v1_get_string (port, "name", item_path, errors);
+    g_autofree char *name_field = timon_resource_path (item_path, "name");
+    const char *name = timon_resource_get_string (port, "name", item_path, errors);
     if (name != NULL && name[0] != '\0') {
       g_autofree char *message = NULL;
       if (!timon_validate_dns1123_label (name, &message))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, name_field, name, "%s", message);
-    } else if (n > 1 && (name != NULL || core_v1_member_is_unset (port, "name"))) {
+    } else if (n > 1 && (name != NULL || timon_resource_member_is_unset (port, "name"))) {
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, name_field, NULL, NULL);
     }
-    g_autofree char *port_field = core_v1_path (item_path, "port");
-    if (core_v1_get_int (port, "port", item_path, errors, &number))
+    g_autofree char *port_field = timon_resource_path (item_path, "port");
+    if (timon_resource_get_int (port, "port", item_path, errors, &number))
       core_v1_validate_port_number (number, port_field, errors);
-    else if (core_v1_member_is_unset (port, "port"))
+    else if (timon_resource_member_is_unset (port, "port"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, port_field, NULL, NULL);
     core_v1_validate_protocol (port, item_path, errors);
   }
@@ -74,7 +74,7 @@ validate_subset (JsonObject *subset, const char *path, TimonFieldErrors *errors)
 static void
 endpoints_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonArray *subsets = core_v1_get_array (object, "subsets", NULL, errors);
+  JsonArray *subsets = timon_resource_get_array (object, "subsets", NULL, errors);
 
   for (guint i = 0; subsets != NULL && i < json_array_get_length (subsets); i++) {
     g_autofree char *path = g_strdup_printf ("subsets[%u]", i);
@@ -106,12 +106,12 @@ dup_endpoints (JsonObject *object)
     g_autoptr (GPtrArray) ports = core_v1_dup_object_list (subsets->pdata[i], "ports");
 
     for (guint a = 0; a < addresses->len; a++) {
-      const char *ip = core_v1_get_string (addresses->pdata[a], "ip", NULL, NULL);
+      const char *ip = timon_resource_get_string (addresses->pdata[a], "ip", NULL, NULL);
       for (guint p = 0; p < MAX (ports->len, 1); p++) {
         gint64 port = 0;
 
         if (ports->len > 0)
-          core_v1_get_int (ports->pdata[p], "port", NULL, NULL, &port);
+          timon_resource_get_int (ports->pdata[p], "port", NULL, NULL, &port);
         if (count++ >= PRINTED_ENDPOINTS_MAX)
           continue;
         g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", ip != NULL ? ip : "");

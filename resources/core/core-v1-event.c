@@ -18,7 +18,7 @@
 static const char *
 string_or_empty (JsonObject *object, const char *member, const char *path, TimonFieldErrors *errors)
 {
-  const char *value = core_v1_get_string (object, member, path, errors);
+  const char *value = timon_resource_get_string (object, member, path, errors);
   return value != NULL ? value : "";
 }
 
@@ -38,9 +38,9 @@ check_required_and_length (const char *field,
 static void
 event_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
+  JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
   const char *namespace = string_or_empty (metadata, "namespace", NULL, NULL);
-  JsonObject *involved = core_v1_get_object (object, "involvedObject", NULL, errors);
+  JsonObject *involved = timon_resource_get_object (object, "involvedObject", NULL, errors);
   const char *involved_ns = string_or_empty (involved, "namespace", "involvedObject", errors);
   static const char *const involved_strings[] = {
     "kind", "name", "uid", "apiVersion", "resourceVersion", "fieldPath", NULL
@@ -50,22 +50,22 @@ event_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data
   };
 
   for (const char *const *m = involved_strings; *m != NULL; m++)
-    core_v1_get_string (involved, *m, "involvedObject", errors);
+    timon_resource_get_string (involved, *m, "involvedObject", errors);
   for (const char *const *m = strings; *m != NULL; m++)
-    core_v1_get_string (object, *m, NULL, errors);
-  core_v1_get_string (object, "eventTime", NULL, errors);
-  core_v1_get_string (object, "firstTimestamp", NULL, errors);
-  core_v1_get_string (object, "lastTimestamp", NULL, errors);
+    timon_resource_get_string (object, *m, NULL, errors);
+  timon_resource_get_string (object, "eventTime", NULL, errors);
+  timon_resource_get_string (object, "firstTimestamp", NULL, errors);
+  timon_resource_get_string (object, "lastTimestamp", NULL, errors);
   JsonNode *count = json_object_get_member (object, "count");
   if (count != NULL && !JSON_NODE_HOLDS_NULL (count) &&
       !(JSON_NODE_HOLDS_VALUE (count) && json_node_get_value_type (count) == G_TYPE_INT64))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "count", NULL, "must be an integer");
-  JsonObject *source = core_v1_get_object (object, "source", NULL, errors);
-  core_v1_get_string (source, "component", "source", errors);
-  core_v1_get_string (source, "host", "source", errors);
+  JsonObject *source = timon_resource_get_object (object, "source", NULL, errors);
+  timon_resource_get_string (source, "component", "source", errors);
+  timon_resource_get_string (source, "host", "source", errors);
 
   /* A malformed eventTime was reported above: judged as an old event. */
-  const char *event_time = core_v1_get_string (object, "eventTime", NULL, NULL);
+  const char *event_time = timon_resource_get_string (object, "eventTime", NULL, NULL);
   if (event_time == NULL || event_time[0] == '\0') {
     /* An old-style event lives in its object's namespace; one about a
      * cluster object lives nowhere or, for old clients, in "default". */
@@ -113,13 +113,13 @@ static char *
 event_get_field (JsonObject *object, const char *field, gpointer user_data)
 {
   if (g_str_has_prefix (field, "involvedObject."))
-    return core_v1_dup_string_at (object, "involvedObject", field + strlen ("involvedObject."),
-                                  NULL);
+    return timon_resource_dup_string_at (object, "involvedObject",
+                                         field + strlen ("involvedObject."), NULL);
   if (g_str_equal (field, "source"))
-    return core_v1_dup_string_at (object, "source", "component", NULL);
+    return timon_resource_dup_string_at (object, "source", "component", NULL);
   if (g_str_equal (field, "reason") || g_str_equal (field, "type") ||
       g_str_equal (field, "reportingComponent"))
-    return core_v1_dup_string_at (object, field, NULL);
+    return timon_resource_dup_string_at (object, field, NULL);
   return NULL;
 }
 
@@ -128,8 +128,8 @@ event_print_column (JsonObject *object, const char *column, gpointer user_data)
 {
   if (g_str_equal (column, "OBJECT")) {
     /* As kubectl: the kind in lower case, then the name. */
-    g_autofree char *kind = core_v1_dup_string_at (object, "involvedObject", "kind", NULL);
-    g_autofree char *name = core_v1_dup_string_at (object, "involvedObject", "name", NULL);
+    g_autofree char *kind = timon_resource_dup_string_at (object, "involvedObject", "kind", NULL);
+    g_autofree char *name = timon_resource_dup_string_at (object, "involvedObject", "name", NULL);
     g_autofree char *lower = g_ascii_strdown (kind != NULL ? kind : "", -1);
     return g_strdup_printf ("%s/%s", lower, name != NULL ? name : "");
   }

@@ -30,7 +30,7 @@ check_order (JsonObject *low_map,
 
   if (!lookup (low_map, resource, &low) || !lookup (high_map, resource, &high) || low <= high)
     return;
-  g_autofree char *map_path = core_v1_path (path, field_map);
+  g_autofree char *map_path = timon_resource_path (path, field_map);
   g_autofree char *field = core_v1_key_path (map_path, resource);
   g_autofree char *low_text =
     core_v1_quantity_dup_text (json_object_get_member (low_map, resource));
@@ -63,10 +63,10 @@ static void
 validate_limit (JsonObject *limit, const char *path, TimonFieldErrors *errors)
 {
   static const char *const types[] = { "Pod", "Container", "PersistentVolumeClaim", NULL };
-  g_autofree char *type_field = core_v1_path (path, "type");
-  const char *type = core_v1_get_string (limit, "type", path, errors);
+  g_autofree char *type_field = timon_resource_path (path, "type");
+  const char *type = timon_resource_get_string (limit, "type", path, errors);
 
-  if (type != NULL || core_v1_member_is_unset (limit, "type"))
+  if (type != NULL || timon_resource_member_is_unset (limit, "type"))
     core_v1_validate_enum (type != NULL ? type : "", types, TRUE, type_field, errors);
 
   JsonObject *max = core_v1_validate_resource_list (limit, "max", path, errors);
@@ -78,12 +78,12 @@ validate_limit (JsonObject *limit, const char *path, TimonFieldErrors *errors)
   /* A pod gets no defaults: its containers do. */
   if (type != NULL && g_str_equal (type, "Pod")) {
     if (deflt != NULL && json_object_get_size (deflt) > 0) {
-      g_autofree char *field = core_v1_path (path, "default");
+      g_autofree char *field = timon_resource_path (path, "default");
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, field, NULL,
                               "may not be specified when `type` is 'Pod'");
     }
     if (request != NULL && json_object_get_size (request) > 0) {
-      g_autofree char *field = core_v1_path (path, "defaultRequest");
+      g_autofree char *field = timon_resource_path (path, "defaultRequest");
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, field, NULL,
                               "may not be specified when `type` is 'Pod'");
     }
@@ -96,7 +96,7 @@ validate_limit (JsonObject *limit, const char *path, TimonFieldErrors *errors)
       double value;
       if (!lookup (ratio, l->data, &value) || value >= 1)
         continue;
-      g_autofree char *ratio_path = core_v1_path (path, "maxLimitRequestRatio");
+      g_autofree char *ratio_path = timon_resource_path (path, "maxLimitRequestRatio");
       g_autofree char *field = core_v1_key_path (ratio_path, l->data);
       g_autofree char *text = core_v1_quantity_dup_text (json_object_get_member (ratio, l->data));
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, text,
@@ -121,8 +121,8 @@ validate_limit (JsonObject *limit, const char *path, TimonFieldErrors *errors)
 static void
 limit_range_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
-  JsonArray *limits = core_v1_get_array (spec, "limits", "spec", errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
+  JsonArray *limits = timon_resource_get_array (spec, "limits", "spec", errors);
 
   for (guint i = 0; limits != NULL && i < json_array_get_length (limits); i++) {
     g_autofree char *path = g_strdup_printf ("spec.limits[%u]", i);

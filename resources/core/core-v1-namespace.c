@@ -13,36 +13,16 @@
 #define FINALIZER_KUBERNETES "kubernetes"
 #define LABEL_METADATA_NAME "kubernetes.io/metadata.name"
 
-/* The object member @member of @object, made an empty object when it is
- * absent or null; NULL when it holds something else, which validation
- * reports. */
-static JsonObject *
-ensure_object (JsonObject *object, const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    json_object_set_object_member (object, member, json_object_new ());
-  return core_v1_get_object (object, member, NULL, NULL);
-}
-
-static gboolean
-member_is_unset (JsonObject *object, const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
-
 static void
 namespace_default (JsonObject *object, gpointer user_data)
 {
   /* Every namespace carries its name as a label, so that a label
    * selector can pick namespaces by name (SetDefaults_Namespace). The
    * name may be absent while generateName is still pending. */
-  JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
-  const char *name = core_v1_get_string (metadata, "name", NULL, NULL);
+  JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
+  const char *name = timon_resource_get_string (metadata, "name", NULL, NULL);
   if (name != NULL && name[0] != '\0') {
-    JsonObject *labels = ensure_object (metadata, "labels");
+    JsonObject *labels = timon_resource_ensure_object (metadata, "labels");
     if (labels != NULL)
       json_object_set_string_member (labels, LABEL_METADATA_NAME, name);
   }
@@ -50,19 +30,15 @@ namespace_default (JsonObject *object, gpointer user_data)
   /* Kubernetes adds the finalizer in its create strategy; the hook does
    * not know create from update, so it fills in only a missing list: an
    * explicit [] (the finalizer removed over the namespace's life) stays. */
-  JsonObject *spec = ensure_object (object, "spec");
-  if (spec != NULL && member_is_unset (spec, "finalizers")) {
+  JsonObject *spec = timon_resource_ensure_object (object, "spec");
+  if (spec != NULL && timon_resource_member_is_unset (spec, "finalizers")) {
     JsonArray *finalizers = json_array_new ();
     json_array_add_string_element (finalizers, FINALIZER_KUBERNETES);
     json_object_set_array_member (spec, "finalizers", finalizers);
   }
 
-  JsonObject *status = ensure_object (object, "status");
-  if (status != NULL) {
-    const char *phase = core_v1_get_string (status, "phase", NULL, NULL);
-    if (member_is_unset (status, "phase") || (phase != NULL && phase[0] == '\0'))
-      json_object_set_string_member (status, "phase", PHASE_ACTIVE);
-  }
+  JsonObject *status = timon_resource_ensure_object (object, "status");
+  timon_resource_default_string (status, "phase", PHASE_ACTIVE);
 }
 
 /* "kubernetes", "orphan" and "foregroundDeletion" are Kubernetes' own
@@ -74,11 +50,8 @@ validate_finalizer (const char *name, TimonFieldErrors *errors)
                                           NULL };
   g_autofree char *message = NULL;
 
-  if (!timon_validate_qualified_name (name, &message)) {
-    g_auto (GStrv) messages = g_strsplit (message, "; ", -1);
-    for (char **m = messages; *m != NULL; m++)
-      timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.finalizers", name, "%s", *m);
-  }
+  if (!timon_validate_qualified_name (name, &message))
+    timon_resource_add_invalid_messages (errors, "spec.finalizers", name, message);
   if (strchr (name, '/') == NULL && !g_strv_contains (standard, name))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.finalizers", name,
                             "name is neither a standard finalizer name nor is it fully qualified");
@@ -87,8 +60,8 @@ validate_finalizer (const char *name, TimonFieldErrors *errors)
 static void
 namespace_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
-  const char *name = core_v1_get_string (metadata, "name", NULL, NULL);
+  JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
+  const char *name = timon_resource_get_string (metadata, "name", NULL, NULL);
   g_autofree char *message = NULL;
 
   /* A namespace name is a DNS label, as it becomes part of DNS names.
@@ -99,11 +72,11 @@ namespace_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "metadata.name", name, "%s",
                             message);
 
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
-  JsonArray *finalizers = core_v1_get_array (spec, "finalizers", "spec", errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
+  JsonArray *finalizers = timon_resource_get_array (spec, "finalizers", "spec", errors);
   for (guint i = 0; finalizers != NULL && i < json_array_get_length (finalizers); i++) {
     JsonNode *node = json_array_get_element (finalizers, i);
-    if (core_v1_node_is_string (node)) {
+    if (timon_resource_node_is_string (node)) {
       validate_finalizer (json_node_get_string (node), errors);
     } else {
       g_autofree char *field = g_strdup_printf ("spec.finalizers[%u]", i);
@@ -115,8 +88,8 @@ namespace_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_
    * holds for every write since the core keeps the status of main
    * updates. Kubernetes names the field by its Go name here,
    * "status.Phase": kept, so that clients see the same cause. */
-  JsonObject *status = core_v1_get_object (object, "status", NULL, errors);
-  const char *phase = core_v1_get_string (status, "phase", "status", errors);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, errors);
+  const char *phase = timon_resource_get_string (status, "phase", "status", errors);
   JsonNode *deletion =
     metadata != NULL ? json_object_get_member (metadata, "deletionTimestamp") : NULL;
   gboolean deleting = deletion != NULL && !JSON_NODE_HOLDS_NULL (deletion);
@@ -142,7 +115,7 @@ static char *
 namespace_get_field (JsonObject *object, const char *field, gpointer user_data)
 {
   if (g_str_equal (field, "status.phase"))
-    return core_v1_dup_string_at (object, "status", "phase", NULL);
+    return timon_resource_dup_string_at (object, "status", "phase", NULL);
   return NULL;
 }
 

@@ -55,31 +55,6 @@ core_v1_is_ipv6 (const char *text)
   return text != NULL && strchr (text, ':') != NULL;
 }
 
-/* The integer member @member of @object: FALSE when it is absent, null
- * or, reported in @errors (which may be NULL), of another type. */
-gboolean
-core_v1_get_int (JsonObject *object,
-                 const char *member,
-                 const char *path,
-                 TimonFieldErrors *errors,
-                 gint64 *value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  *value = 0;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return FALSE;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64) {
-    *value = json_node_get_int (node);
-    return TRUE;
-  }
-  if (errors != NULL) {
-    g_autofree char *field = core_v1_path (path, member);
-    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be an integer");
-  }
-  return FALSE;
-}
-
 /* Kubernetes' IsValidPortNum(). */
 void
 core_v1_validate_port_number (gint64 port, const char *field, TimonFieldErrors *errors)
@@ -146,9 +121,9 @@ void
 core_v1_validate_protocol (JsonObject *port, const char *path, TimonFieldErrors *errors)
 {
   static const char *const protocols[] = { "TCP", "UDP", "SCTP", NULL };
-  g_autofree char *field = core_v1_path (path, "protocol");
+  g_autofree char *field = timon_resource_path (path, "protocol");
   JsonNode *node = json_object_get_member (port, "protocol");
-  const char *protocol = core_v1_get_string (port, "protocol", path, errors);
+  const char *protocol = timon_resource_get_string (port, "protocol", path, errors);
 
   if (protocol == NULL && node != NULL && !JSON_NODE_HOLDS_NULL (node))
     return; /* reported of the wrong type */
@@ -163,10 +138,10 @@ core_v1_validate_ip_member (JsonObject *object,
                             gboolean required,
                             TimonFieldErrors *errors)
 {
-  g_autofree char *field = core_v1_path (path, member);
-  const char *ip = core_v1_get_string (object, member, path, errors);
+  g_autofree char *field = timon_resource_path (path, member);
+  const char *ip = timon_resource_get_string (object, member, path, errors);
 
-  if (ip == NULL && !core_v1_member_is_unset (object, member))
+  if (ip == NULL && !timon_resource_member_is_unset (object, member))
     return; /* reported of the wrong type */
   if (ip == NULL || ip[0] == '\0') {
     if (required)

@@ -15,11 +15,11 @@ static void
 node_default (JsonObject *object, gpointer user_data)
 {
   /* What a node can give is, unless it says otherwise, all it has. */
-  JsonObject *status = core_v1_get_object (object, "status", NULL, NULL);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, NULL);
   JsonNode *capacity = status != NULL ? json_object_get_member (status, "capacity") : NULL;
 
   if (capacity != NULL && JSON_NODE_HOLDS_OBJECT (capacity) &&
-      core_v1_member_is_unset (status, "allocatable"))
+      timon_resource_member_is_unset (status, "allocatable"))
     json_object_set_member (status, "allocatable", json_node_copy (capacity));
 }
 
@@ -27,8 +27,8 @@ node_default (JsonObject *object, gpointer user_data)
 static void
 validate_pod_cidrs (JsonObject *spec, TimonFieldErrors *errors)
 {
-  const char *cidr = core_v1_get_string (spec, "podCIDR", "spec", errors);
-  JsonArray *cidrs = core_v1_get_array (spec, "podCIDRs", "spec", errors);
+  const char *cidr = timon_resource_get_string (spec, "podCIDR", "spec", errors);
+  JsonArray *cidrs = timon_resource_get_array (spec, "podCIDRs", "spec", errors);
   gboolean has_v4 = FALSE, has_v6 = FALSE;
 
   if (cidr != NULL && cidr[0] != '\0' && !core_v1_is_cidr (cidr))
@@ -38,7 +38,7 @@ validate_pod_cidrs (JsonObject *spec, TimonFieldErrors *errors)
     JsonNode *node = json_array_get_element (cidrs, i);
     g_autofree char *field = g_strdup_printf ("spec.podCIDRs[%u]", i);
 
-    if (!core_v1_node_is_string (node)) {
+    if (!timon_resource_node_is_string (node)) {
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be a string");
       continue;
     }
@@ -60,7 +60,7 @@ static void
 validate_taints (JsonObject *spec, TimonFieldErrors *errors)
 {
   static const char *const effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
-  JsonArray *taints = core_v1_get_array (spec, "taints", "spec", errors);
+  JsonArray *taints = timon_resource_get_array (spec, "taints", "spec", errors);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; taints != NULL && i < json_array_get_length (taints); i++) {
@@ -70,22 +70,22 @@ validate_taints (JsonObject *spec, TimonFieldErrors *errors)
 
     if (taint == NULL)
       continue;
-    g_autofree char *key_field = core_v1_path (path, "key");
-    const char *key = core_v1_get_string (taint, "key", path, errors);
-    if (key == NULL && core_v1_member_is_unset (taint, "key"))
+    g_autofree char *key_field = timon_resource_path (path, "key");
+    const char *key = timon_resource_get_string (taint, "key", path, errors);
+    if (key == NULL && timon_resource_member_is_unset (taint, "key"))
       key = "";
     if (key != NULL && !timon_validate_qualified_name (key, &message))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, key_field, key, "%s", message);
 
-    g_autofree char *value_field = core_v1_path (path, "value");
-    const char *value = core_v1_get_string (taint, "value", path, errors);
+    g_autofree char *value_field = timon_resource_path (path, "value");
+    const char *value = timon_resource_get_string (taint, "value", path, errors);
     g_clear_pointer (&message, g_free);
     if (value != NULL && !timon_validate_label_value (value, &message))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, value_field, value, "%s", message);
 
-    g_autofree char *effect_field = core_v1_path (path, "effect");
-    const char *effect = core_v1_get_string (taint, "effect", path, errors);
-    if (effect != NULL || core_v1_member_is_unset (taint, "effect"))
+    g_autofree char *effect_field = timon_resource_path (path, "effect");
+    const char *effect = timon_resource_get_string (taint, "effect", path, errors);
+    if (effect != NULL || timon_resource_member_is_unset (taint, "effect"))
       core_v1_validate_enum (effect != NULL ? effect : "", effects, TRUE, effect_field, errors);
 
     if (key != NULL && effect != NULL) {
@@ -100,19 +100,19 @@ validate_taints (JsonObject *spec, TimonFieldErrors *errors)
 static void
 node_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
-  JsonObject *status = core_v1_get_object (object, "status", NULL, errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, errors);
   gboolean unschedulable;
 
   validate_pod_cidrs (spec, errors);
   validate_taints (spec, errors);
-  core_v1_get_boolean (spec, "unschedulable", "spec", errors, &unschedulable);
-  core_v1_get_string (spec, "providerID", "spec", errors);
+  timon_resource_get_boolean (spec, "unschedulable", "spec", errors, &unschedulable);
+  timon_resource_get_string (spec, "providerID", "spec", errors);
   core_v1_validate_resource_list (status, "capacity", "status", errors);
   core_v1_validate_resource_list (status, "allocatable", "status", errors);
-  core_v1_get_array (status, "conditions", "status", errors);
-  core_v1_get_array (status, "addresses", "status", errors);
-  core_v1_get_object (status, "nodeInfo", "status", errors);
+  timon_resource_get_array (status, "conditions", "status", errors);
+  timon_resource_get_array (status, "addresses", "status", errors);
+  timon_resource_get_object (status, "nodeInfo", "status", errors);
 }
 
 /* @member of both specs, when it was set: it may not change. */
@@ -126,13 +126,13 @@ validate_set_once (JsonObject *spec,
   JsonNode *old_node = old_spec != NULL ? json_object_get_member (old_spec, member) : NULL;
 
   if (old_node == NULL || JSON_NODE_HOLDS_NULL (old_node) ||
-      (core_v1_node_is_string (old_node) && json_node_get_string (old_node)[0] == '\0') ||
+      (timon_resource_node_is_string (old_node) && json_node_get_string (old_node)[0] == '\0') ||
       (JSON_NODE_HOLDS_ARRAY (old_node) &&
        json_array_get_length (json_node_get_array (old_node)) == 0))
     return;
   if (spec != NULL && core_v1_members_equal (spec, old_spec, member))
     return;
-  g_autofree char *field = core_v1_path ("spec", member);
+  g_autofree char *field = timon_resource_path ("spec", member);
   timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, field, NULL,
                           "node updates may not change %s except from \"\" to valid", what);
 }
@@ -143,8 +143,8 @@ node_validate_update (JsonObject *object,
                       TimonFieldErrors *errors,
                       gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
-  JsonObject *old_spec = core_v1_get_object (old, "spec", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  JsonObject *old_spec = timon_resource_get_object (old, "spec", NULL, NULL);
 
   node_validate (object, errors, user_data);
   validate_set_once (spec, old_spec, "podCIDR", "podCIDR", errors);
@@ -157,8 +157,8 @@ node_get_field (JsonObject *object, const char *field, gpointer user_data)
 {
   if (g_str_equal (field, "spec.unschedulable")) {
     gboolean unschedulable;
-    core_v1_get_boolean (core_v1_get_object (object, "spec", NULL, NULL), "unschedulable", NULL,
-                         NULL, &unschedulable);
+    timon_resource_get_boolean (timon_resource_get_object (object, "spec", NULL, NULL),
+                                "unschedulable", NULL, NULL, &unschedulable);
     return g_strdup (unschedulable ? "true" : "false");
   }
   return NULL;
@@ -168,14 +168,14 @@ node_get_field (JsonObject *object, const char *field, gpointer user_data)
 static char *
 dup_status (JsonObject *object)
 {
-  JsonObject *status = core_v1_get_object (object, "status", NULL, NULL);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, NULL);
   g_autoptr (GPtrArray) conditions = core_v1_dup_object_list (status, "conditions");
   const char *ready = "Unknown";
   gboolean unschedulable;
 
   for (guint i = 0; i < conditions->len; i++) {
-    const char *type = core_v1_get_string (conditions->pdata[i], "type", NULL, NULL);
-    const char *value = core_v1_get_string (conditions->pdata[i], "status", NULL, NULL);
+    const char *type = timon_resource_get_string (conditions->pdata[i], "type", NULL, NULL);
+    const char *value = timon_resource_get_string (conditions->pdata[i], "status", NULL, NULL);
 
     if (type == NULL || !g_str_equal (type, "Ready"))
       continue;
@@ -184,8 +184,8 @@ dup_status (JsonObject *object)
     else if (value != NULL && g_str_equal (value, "False"))
       ready = "NotReady";
   }
-  core_v1_get_boolean (core_v1_get_object (object, "spec", NULL, NULL), "unschedulable", NULL, NULL,
-                       &unschedulable);
+  timon_resource_get_boolean (timon_resource_get_object (object, "spec", NULL, NULL),
+                              "unschedulable", NULL, NULL, &unschedulable);
   return g_strconcat (ready, unschedulable ? ",SchedulingDisabled" : "", NULL);
 }
 
@@ -200,8 +200,8 @@ compare_strings (gconstpointer a, gconstpointer b)
 static char *
 dup_roles (JsonObject *object)
 {
-  JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
-  JsonObject *labels = core_v1_get_object (metadata, "labels", NULL, NULL);
+  JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
+  JsonObject *labels = timon_resource_get_object (metadata, "labels", NULL, NULL);
   g_autoptr (GPtrArray) roles = g_ptr_array_new_with_free_func (g_free);
   JsonObjectIter iter;
   const char *key;
@@ -212,7 +212,7 @@ dup_roles (JsonObject *object)
     while (json_object_iter_next_ordered (&iter, &key, &node)) {
       if (g_str_has_prefix (key, ROLE_LABEL_PREFIX) && key[strlen (ROLE_LABEL_PREFIX)] != '\0')
         g_ptr_array_add (roles, g_strdup (key + strlen (ROLE_LABEL_PREFIX)));
-      else if (g_str_equal (key, ROLE_LABEL) && core_v1_node_is_string (node) &&
+      else if (g_str_equal (key, ROLE_LABEL) && timon_resource_node_is_string (node) &&
                json_node_get_string (node)[0] != '\0')
         g_ptr_array_add (roles, g_strdup (json_node_get_string (node)));
     }

@@ -47,22 +47,22 @@ pull_policy_for (const char *image)
 static void
 default_container (JsonObject *container)
 {
-  const char *image = core_v1_get_string (container, "image", NULL, NULL);
+  const char *image = timon_resource_get_string (container, "image", NULL, NULL);
 
-  core_v1_default_string (container, "imagePullPolicy", pull_policy_for (image));
-  core_v1_default_string (container, "terminationMessagePath", "/dev/termination-log");
-  core_v1_default_string (container, "terminationMessagePolicy", "File");
+  timon_resource_default_string (container, "imagePullPolicy", pull_policy_for (image));
+  timon_resource_default_string (container, "terminationMessagePath", "/dev/termination-log");
+  timon_resource_default_string (container, "terminationMessagePolicy", "File");
 
   g_autoptr (GPtrArray) ports = core_v1_dup_object_list (container, "ports");
   for (guint i = 0; i < ports->len; i++)
-    core_v1_default_string (ports->pdata[i], "protocol", "TCP");
+    timon_resource_default_string (ports->pdata[i], "protocol", "TCP");
 
   /* A limit without a request is also the request (SetDefaults_Pod). */
-  JsonObject *resources = core_v1_get_object (container, "resources", NULL, NULL);
-  JsonObject *limits = core_v1_get_object (resources, "limits", NULL, NULL);
+  JsonObject *resources = timon_resource_get_object (container, "resources", NULL, NULL);
+  JsonObject *limits = timon_resource_get_object (resources, "limits", NULL, NULL);
   if (limits == NULL || json_object_get_size (limits) == 0)
     return;
-  JsonObject *requests = core_v1_ensure_object (resources, "requests");
+  JsonObject *requests = timon_resource_ensure_object (resources, "requests");
   JsonObjectIter iter;
   const char *key;
   JsonNode *node;
@@ -78,8 +78,8 @@ default_container (JsonObject *container)
 static gboolean
 container_quantity (JsonObject *container, const char *member, const char *resource, double *value)
 {
-  JsonObject *resources = core_v1_get_object (container, "resources", NULL, NULL);
-  JsonObject *map = core_v1_get_object (resources, member, NULL, NULL);
+  JsonObject *resources = timon_resource_get_object (container, "resources", NULL, NULL);
+  JsonObject *map = timon_resource_get_object (resources, member, NULL, NULL);
 
   *value = 0;
   return map != NULL && core_v1_quantity_value (json_object_get_member (map, resource), value);
@@ -117,18 +117,18 @@ qos_class (JsonObject *spec)
 static void
 pod_default (JsonObject *object, gpointer user_data)
 {
-  JsonObject *spec = core_v1_ensure_object (object, "spec");
+  JsonObject *spec = timon_resource_ensure_object (object, "spec");
 
   if (spec != NULL) {
-    core_v1_default_string (spec, "restartPolicy", "Always");
-    core_v1_default_string (spec, "dnsPolicy", "ClusterFirst");
-    core_v1_default_string (spec, "schedulerName", "default-scheduler");
-    core_v1_default_string (spec, "serviceAccountName", "default");
-    if (core_v1_member_is_unset (spec, "terminationGracePeriodSeconds"))
+    timon_resource_default_string (spec, "restartPolicy", "Always");
+    timon_resource_default_string (spec, "dnsPolicy", "ClusterFirst");
+    timon_resource_default_string (spec, "schedulerName", "default-scheduler");
+    timon_resource_default_string (spec, "serviceAccountName", "default");
+    if (timon_resource_member_is_unset (spec, "terminationGracePeriodSeconds"))
       json_object_set_int_member (spec, "terminationGracePeriodSeconds", DEFAULT_GRACE_PERIOD);
-    if (core_v1_member_is_unset (spec, "enableServiceLinks"))
+    if (timon_resource_member_is_unset (spec, "enableServiceLinks"))
       json_object_set_boolean_member (spec, "enableServiceLinks", TRUE);
-    core_v1_ensure_object (spec, "securityContext");
+    timon_resource_ensure_object (spec, "securityContext");
     for (const char *const *list = container_lists; *list != NULL; list++) {
       g_autoptr (GPtrArray) containers = core_v1_dup_object_list (spec, *list);
       for (guint i = 0; i < containers->len; i++)
@@ -136,10 +136,10 @@ pod_default (JsonObject *object, gpointer user_data)
     }
   }
 
-  JsonObject *status = core_v1_ensure_object (object, "status");
-  core_v1_default_string (status, "phase", "Pending");
+  JsonObject *status = timon_resource_ensure_object (object, "status");
+  timon_resource_default_string (status, "phase", "Pending");
   if (status != NULL && spec != NULL)
-    core_v1_default_string (status, "qosClass", qos_class (spec));
+    timon_resource_default_string (status, "qosClass", qos_class (spec));
 }
 
 /* Validation */
@@ -147,19 +147,19 @@ pod_default (JsonObject *object, gpointer user_data)
 static void
 validate_env (JsonObject *container, const char *path, TimonFieldErrors *errors)
 {
-  JsonArray *env = core_v1_get_array (container, "env", path, errors);
-  g_autofree char *env_path = core_v1_path (path, "env");
+  JsonArray *env = timon_resource_get_array (container, "env", path, errors);
+  g_autofree char *env_path = timon_resource_path (path, "env");
 
   for (guint i = 0; env != NULL && i < json_array_get_length (env); i++) {
     g_autofree char *item_path = g_strdup_printf ("%s[%u]", env_path, i);
     JsonObject *var = core_v1_array_get_object (env, i, env_path, errors);
-    g_autofree char *field = core_v1_path (item_path, "name");
-    const char *name = core_v1_get_string (var, "name", item_path, errors);
+    g_autofree char *field = timon_resource_path (item_path, "name");
+    const char *name = timon_resource_get_string (var, "name", item_path, errors);
 
     if (var == NULL)
       continue;
     if (name == NULL || name[0] == '\0') {
-      if (core_v1_member_is_unset (var, "name") || name != NULL)
+      if (timon_resource_member_is_unset (var, "name") || name != NULL)
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, field, NULL, NULL);
     } else {
       gboolean printable = TRUE;
@@ -168,16 +168,16 @@ validate_env (JsonObject *container, const char *path, TimonFieldErrors *errors)
       if (!printable)
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, name, ENV_NAME_MSG);
     }
-    core_v1_get_string (var, "value", item_path, errors);
-    core_v1_get_object (var, "valueFrom", item_path, errors);
+    timon_resource_get_string (var, "value", item_path, errors);
+    timon_resource_get_object (var, "valueFrom", item_path, errors);
   }
 }
 
 static void
 validate_ports (JsonObject *container, const char *path, TimonFieldErrors *errors)
 {
-  JsonArray *ports = core_v1_get_array (container, "ports", path, errors);
-  g_autofree char *ports_path = core_v1_path (path, "ports");
+  JsonArray *ports = timon_resource_get_array (container, "ports", path, errors);
+  g_autofree char *ports_path = timon_resource_path (path, "ports");
   g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++) {
@@ -187,23 +187,23 @@ validate_ports (JsonObject *container, const char *path, TimonFieldErrors *error
 
     if (port == NULL)
       continue;
-    const char *name = core_v1_get_string (port, "name", item_path, errors);
+    const char *name = timon_resource_get_string (port, "name", item_path, errors);
     if (name != NULL && name[0] != '\0') {
-      g_autofree char *field = core_v1_path (item_path, "name");
+      g_autofree char *field = timon_resource_path (item_path, "name");
       core_v1_validate_port_name (name, field, errors);
       if (g_hash_table_contains (names, name))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_DUPLICATE, field, name, "%s",
                                 "port names must be unique");
       g_hash_table_add (names, (gpointer) name);
     }
-    g_autofree char *container_port = core_v1_path (item_path, "containerPort");
-    gboolean has_port = core_v1_get_int (port, "containerPort", item_path, errors, &number);
+    g_autofree char *container_port = timon_resource_path (item_path, "containerPort");
+    gboolean has_port = timon_resource_get_int (port, "containerPort", item_path, errors, &number);
     if (has_port && number != 0)
       core_v1_validate_port_number (number, container_port, errors);
-    else if (has_port || core_v1_member_is_unset (port, "containerPort"))
+    else if (has_port || timon_resource_member_is_unset (port, "containerPort"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, container_port, NULL, NULL);
-    if (core_v1_get_int (port, "hostPort", item_path, errors, &number) && number != 0) {
-      g_autofree char *field = core_v1_path (item_path, "hostPort");
+    if (timon_resource_get_int (port, "hostPort", item_path, errors, &number) && number != 0) {
+      g_autofree char *field = timon_resource_path (item_path, "hostPort");
       core_v1_validate_port_number (number, field, errors);
     }
     core_v1_validate_protocol (port, item_path, errors);
@@ -215,8 +215,8 @@ validate_ports (JsonObject *container, const char *path, TimonFieldErrors *error
 static void
 validate_resources (JsonObject *container, const char *path, TimonFieldErrors *errors)
 {
-  JsonObject *resources = core_v1_get_object (container, "resources", path, errors);
-  g_autofree char *resources_path = core_v1_path (path, "resources");
+  JsonObject *resources = timon_resource_get_object (container, "resources", path, errors);
+  g_autofree char *resources_path = timon_resource_path (path, "resources");
   JsonObject *limits = core_v1_validate_resource_list (resources, "limits", resources_path, errors);
   JsonObject *requests =
     core_v1_validate_resource_list (resources, "requests", resources_path, errors);
@@ -234,7 +234,7 @@ validate_resources (JsonObject *container, const char *path, TimonFieldErrors *e
     if (limit_node == NULL || !core_v1_quantity_value (node, &request) ||
         !core_v1_quantity_value (limit_node, &limit) || request <= limit)
       continue;
-    g_autofree char *requests_path = core_v1_path (resources_path, "requests");
+    g_autofree char *requests_path = timon_resource_path (resources_path, "requests");
     g_autofree char *field = core_v1_key_path (requests_path, key);
     g_autofree char *text = core_v1_quantity_dup_text (node);
     g_autofree char *limit_text = core_v1_quantity_dup_text (limit_node);
@@ -249,8 +249,8 @@ validate_volume_mounts (JsonObject *container,
                         GHashTable *volumes,
                         TimonFieldErrors *errors)
 {
-  JsonArray *mounts = core_v1_get_array (container, "volumeMounts", path, errors);
-  g_autofree char *mounts_path = core_v1_path (path, "volumeMounts");
+  JsonArray *mounts = timon_resource_get_array (container, "volumeMounts", path, errors);
+  g_autofree char *mounts_path = timon_resource_path (path, "volumeMounts");
   g_autoptr (GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++) {
@@ -260,26 +260,26 @@ validate_volume_mounts (JsonObject *container,
 
     if (mount == NULL)
       continue;
-    g_autofree char *name_field = core_v1_path (item_path, "name");
-    const char *name = core_v1_get_string (mount, "name", item_path, errors);
+    g_autofree char *name_field = timon_resource_path (item_path, "name");
+    const char *name = timon_resource_get_string (mount, "name", item_path, errors);
     if (name == NULL || name[0] == '\0') {
-      if (name != NULL || core_v1_member_is_unset (mount, "name"))
+      if (name != NULL || timon_resource_member_is_unset (mount, "name"))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, name_field, NULL, NULL);
     } else if (!g_hash_table_contains (volumes, name)) {
       /* Kubernetes says NotFound, a reason the SDK does not have. */
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, name_field, name,
                               "not found: must be the name of a volume of the pod");
     }
-    g_autofree char *path_field = core_v1_path (item_path, "mountPath");
-    const char *mount_path = core_v1_get_string (mount, "mountPath", item_path, errors);
-    if ((mount_path == NULL && core_v1_member_is_unset (mount, "mountPath")) ||
+    g_autofree char *path_field = timon_resource_path (item_path, "mountPath");
+    const char *mount_path = timon_resource_get_string (mount, "mountPath", item_path, errors);
+    if ((mount_path == NULL && timon_resource_member_is_unset (mount, "mountPath")) ||
         (mount_path != NULL && mount_path[0] == '\0'))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, path_field, NULL, NULL);
     else if (mount_path != NULL && !g_hash_table_add (paths, (gpointer) mount_path))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, path_field, mount_path,
                               "must be unique");
-    core_v1_get_boolean (mount, "readOnly", item_path, errors, &read_only);
-    core_v1_get_string (mount, "subPath", item_path, errors);
+    timon_resource_get_boolean (mount, "readOnly", item_path, errors, &read_only);
+    timon_resource_get_string (mount, "subPath", item_path, errors);
   }
 }
 
@@ -292,11 +292,11 @@ validate_container (JsonObject *container,
 {
   static const char *const pull_policies[] = { "Always", "IfNotPresent", "Never", NULL };
   static const char *const message_policies[] = { "File", "FallbackToLogsOnError", NULL };
-  g_autofree char *name_field = core_v1_path (path, "name");
-  const char *name = core_v1_get_string (container, "name", path, errors);
+  g_autofree char *name_field = timon_resource_path (path, "name");
+  const char *name = timon_resource_get_string (container, "name", path, errors);
 
   if (name == NULL || name[0] == '\0') {
-    if (name != NULL || core_v1_member_is_unset (container, "name"))
+    if (name != NULL || timon_resource_member_is_unset (container, "name"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, name_field, NULL, NULL);
   } else {
     g_autofree char *message = NULL;
@@ -308,9 +308,9 @@ validate_container (JsonObject *container,
     g_hash_table_add (names, (gpointer) name);
   }
 
-  g_autofree char *image_field = core_v1_path (path, "image");
-  const char *image = core_v1_get_string (container, "image", path, errors);
-  if ((image == NULL && core_v1_member_is_unset (container, "image")) ||
+  g_autofree char *image_field = timon_resource_path (path, "image");
+  const char *image = timon_resource_get_string (container, "image", path, errors);
+  if ((image == NULL && timon_resource_member_is_unset (container, "image")) ||
       (image != NULL && image[0] == '\0'))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, image_field, NULL, NULL);
   else if (image != NULL &&
@@ -318,16 +318,17 @@ validate_container (JsonObject *container,
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, image_field, image,
                             "must not have leading or trailing whitespace");
 
-  g_autofree char *pull_field = core_v1_path (path, "imagePullPolicy");
-  core_v1_validate_enum (core_v1_get_string (container, "imagePullPolicy", path, errors),
+  g_autofree char *pull_field = timon_resource_path (path, "imagePullPolicy");
+  core_v1_validate_enum (timon_resource_get_string (container, "imagePullPolicy", path, errors),
                          pull_policies, FALSE, pull_field, errors);
-  g_autofree char *message_field = core_v1_path (path, "terminationMessagePolicy");
-  core_v1_validate_enum (core_v1_get_string (container, "terminationMessagePolicy", path, errors),
+  g_autofree char *message_field = timon_resource_path (path, "terminationMessagePolicy");
+  core_v1_validate_enum (timon_resource_get_string (container, "terminationMessagePolicy", path,
+                                                    errors),
                          message_policies, FALSE, message_field, errors);
-  core_v1_get_string (container, "terminationMessagePath", path, errors);
-  core_v1_get_array (container, "command", path, errors);
-  core_v1_get_array (container, "args", path, errors);
-  core_v1_get_string (container, "workingDir", path, errors);
+  timon_resource_get_string (container, "terminationMessagePath", path, errors);
+  timon_resource_get_array (container, "command", path, errors);
+  timon_resource_get_array (container, "args", path, errors);
+  timon_resource_get_string (container, "workingDir", path, errors);
 
   validate_ports (container, path, errors);
   validate_env (container, path, errors);
@@ -339,7 +340,7 @@ validate_container (JsonObject *container,
 static void
 validate_volumes (JsonObject *spec, GHashTable *names, TimonFieldErrors *errors)
 {
-  JsonArray *volumes = core_v1_get_array (spec, "volumes", "spec", errors);
+  JsonArray *volumes = timon_resource_get_array (spec, "volumes", "spec", errors);
 
   for (guint i = 0; volumes != NULL && i < json_array_get_length (volumes); i++) {
     g_autofree char *path = g_strdup_printf ("spec.volumes[%u]", i);
@@ -348,10 +349,10 @@ validate_volumes (JsonObject *spec, GHashTable *names, TimonFieldErrors *errors)
 
     if (volume == NULL)
       continue;
-    g_autofree char *name_field = core_v1_path (path, "name");
-    const char *name = core_v1_get_string (volume, "name", path, errors);
+    g_autofree char *name_field = timon_resource_path (path, "name");
+    const char *name = timon_resource_get_string (volume, "name", path, errors);
     if (name == NULL || name[0] == '\0') {
-      if (name != NULL || core_v1_member_is_unset (volume, "name"))
+      if (name != NULL || timon_resource_member_is_unset (volume, "name"))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, name_field, NULL, NULL);
     } else {
       g_autofree char *message = NULL;
@@ -364,10 +365,10 @@ validate_volumes (JsonObject *spec, GHashTable *names, TimonFieldErrors *errors)
     }
 
     for (const char *const *s = volume_sources; *s != NULL; s++) {
-      if (core_v1_member_is_unset (volume, *s))
+      if (timon_resource_member_is_unset (volume, *s))
         continue;
-      g_autofree char *field = core_v1_path (path, *s);
-      JsonObject *source = core_v1_get_object (volume, *s, path, errors);
+      g_autofree char *field = timon_resource_path (path, *s);
+      JsonObject *source = timon_resource_get_object (volume, *s, path, errors);
       if (first != NULL) {
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, field, NULL,
                                 "may not specify more than 1 volume type");
@@ -375,21 +376,21 @@ validate_volumes (JsonObject *spec, GHashTable *names, TimonFieldErrors *errors)
       }
       first = *s;
       if (g_str_equal (*s, "hostPath")) {
-        const char *host_path = core_v1_get_string (source, "path", field, errors);
+        const char *host_path = timon_resource_get_string (source, "path", field, errors);
         if (source != NULL && (host_path == NULL || host_path[0] == '\0')) {
-          g_autofree char *path_field = core_v1_path (field, "path");
+          g_autofree char *path_field = timon_resource_path (field, "path");
           timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, path_field, NULL, NULL);
         }
       } else if (g_str_equal (*s, "persistentVolumeClaim")) {
-        const char *claim = core_v1_get_string (source, "claimName", field, errors);
+        const char *claim = timon_resource_get_string (source, "claimName", field, errors);
         if (source != NULL && (claim == NULL || claim[0] == '\0')) {
-          g_autofree char *claim_field = core_v1_path (field, "claimName");
+          g_autofree char *claim_field = timon_resource_path (field, "claimName");
           timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, claim_field, NULL, NULL);
         }
       } else if (g_str_equal (*s, "configMap")) {
-        core_v1_get_string (source, "name", field, errors);
+        timon_resource_get_string (source, "name", field, errors);
       } else if (g_str_equal (*s, "secret")) {
-        core_v1_get_string (source, "secretName", field, errors);
+        timon_resource_get_string (source, "secretName", field, errors);
       }
     }
     if (first == NULL)
@@ -403,7 +404,7 @@ validate_tolerations (JsonObject *spec, TimonFieldErrors *errors)
 {
   static const char *const operators[] = { "Equal", "Exists", NULL };
   static const char *const effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
-  JsonArray *tolerations = core_v1_get_array (spec, "tolerations", "spec", errors);
+  JsonArray *tolerations = timon_resource_get_array (spec, "tolerations", "spec", errors);
 
   for (guint i = 0; tolerations != NULL && i < json_array_get_length (tolerations); i++) {
     g_autofree char *path = g_strdup_printf ("spec.tolerations[%u]", i);
@@ -412,22 +413,22 @@ validate_tolerations (JsonObject *spec, TimonFieldErrors *errors)
 
     if (toleration == NULL)
       continue;
-    const char *key = core_v1_get_string (toleration, "key", path, errors);
+    const char *key = timon_resource_get_string (toleration, "key", path, errors);
     if (key != NULL && key[0] != '\0') {
       g_autofree char *message = NULL;
-      g_autofree char *field = core_v1_path (path, "key");
+      g_autofree char *field = timon_resource_path (path, "key");
       if (!timon_validate_qualified_name (key, &message))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, key, "%s", message);
     }
-    g_autofree char *operator_field = core_v1_path (path, "operator");
-    core_v1_validate_enum (core_v1_get_string (toleration, "operator", path, errors), operators,
-                           FALSE, operator_field, errors);
-    g_autofree char *effect_field = core_v1_path (path, "effect");
-    const char *effect = core_v1_get_string (toleration, "effect", path, errors);
+    g_autofree char *operator_field = timon_resource_path (path, "operator");
+    core_v1_validate_enum (timon_resource_get_string (toleration, "operator", path, errors),
+                           operators, FALSE, operator_field, errors);
+    g_autofree char *effect_field = timon_resource_path (path, "effect");
+    const char *effect = timon_resource_get_string (toleration, "effect", path, errors);
     if (effect != NULL && effect[0] != '\0')
       core_v1_validate_enum (effect, effects, FALSE, effect_field, errors);
-    core_v1_get_string (toleration, "value", path, errors);
-    core_v1_get_int (toleration, "tolerationSeconds", path, errors, &seconds);
+    timon_resource_get_string (toleration, "value", path, errors);
+    timon_resource_get_int (toleration, "tolerationSeconds", path, errors, &seconds);
   }
 }
 
@@ -445,15 +446,15 @@ validate_spec (JsonObject *spec, TimonFieldErrors *errors)
   validate_volumes (spec, volumes, errors);
   /* Init containers first: a name they take is a duplicate in containers
    * too, as Kubernetes reports it. */
-  JsonArray *init = core_v1_get_array (spec, "initContainers", "spec", errors);
+  JsonArray *init = timon_resource_get_array (spec, "initContainers", "spec", errors);
   for (guint i = 0; init != NULL && i < json_array_get_length (init); i++) {
     g_autofree char *path = g_strdup_printf ("spec.initContainers[%u]", i);
     JsonObject *container = core_v1_array_get_object (init, i, "spec.initContainers", errors);
     if (container != NULL)
       validate_container (container, path, names, volumes, errors);
   }
-  JsonArray *containers = core_v1_get_array (spec, "containers", "spec", errors);
-  if (containers == NULL && core_v1_member_is_unset (spec, "containers"))
+  JsonArray *containers = timon_resource_get_array (spec, "containers", "spec", errors);
+  if (containers == NULL && timon_resource_member_is_unset (spec, "containers"))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.containers", NULL, NULL);
   else if (containers != NULL && json_array_get_length (containers) == 0)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.containers", NULL, NULL);
@@ -464,31 +465,31 @@ validate_spec (JsonObject *spec, TimonFieldErrors *errors)
       validate_container (container, path, names, volumes, errors);
   }
 
-  core_v1_validate_enum (core_v1_get_string (spec, "restartPolicy", "spec", errors),
+  core_v1_validate_enum (timon_resource_get_string (spec, "restartPolicy", "spec", errors),
                          restart_policies, TRUE, "spec.restartPolicy", errors);
-  const char *dns_policy = core_v1_get_string (spec, "dnsPolicy", "spec", errors);
+  const char *dns_policy = timon_resource_get_string (spec, "dnsPolicy", "spec", errors);
   core_v1_validate_enum (dns_policy, dns_policies, TRUE, "spec.dnsPolicy", errors);
-  JsonObject *dns_config = core_v1_get_object (spec, "dnsConfig", "spec", errors);
+  JsonObject *dns_config = timon_resource_get_object (spec, "dnsConfig", "spec", errors);
   if (dns_policy != NULL && g_str_equal (dns_policy, "None") && dns_config == NULL)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.dnsConfig", NULL,
                             "must provide `dnsConfig` when `dnsPolicy` is None");
 
-  if (core_v1_get_int (spec, "terminationGracePeriodSeconds", "spec", errors, &seconds) &&
+  if (timon_resource_get_int (spec, "terminationGracePeriodSeconds", "spec", errors, &seconds) &&
       seconds < 0)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.terminationGracePeriodSeconds",
                             NULL, "must be greater than or equal to 0");
-  if (core_v1_get_int (spec, "activeDeadlineSeconds", "spec", errors, &seconds) &&
+  if (timon_resource_get_int (spec, "activeDeadlineSeconds", "spec", errors, &seconds) &&
       (seconds < 1 || seconds > G_MAXINT32))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.activeDeadlineSeconds", NULL,
                             "must be between 1 and 2147483647, inclusive");
-  core_v1_get_boolean (spec, "enableServiceLinks", "spec", errors, &flag);
-  core_v1_get_boolean (spec, "hostNetwork", "spec", errors, &flag);
-  core_v1_get_object (spec, "securityContext", "spec", errors);
-  core_v1_get_string (spec, "schedulerName", "spec", errors);
+  timon_resource_get_boolean (spec, "enableServiceLinks", "spec", errors, &flag);
+  timon_resource_get_boolean (spec, "hostNetwork", "spec", errors, &flag);
+  timon_resource_get_object (spec, "securityContext", "spec", errors);
+  timon_resource_get_string (spec, "schedulerName", "spec", errors);
   core_v1_validate_dns_member (spec, "serviceAccountName", "spec", FALSE, errors);
   core_v1_validate_dns_member (spec, "nodeName", "spec", FALSE, errors);
   core_v1_validate_dns_member (spec, "hostname", "spec", TRUE, errors);
-  JsonObject *node_selector = core_v1_get_object (spec, "nodeSelector", "spec", errors);
+  JsonObject *node_selector = timon_resource_get_object (spec, "nodeSelector", "spec", errors);
   if (node_selector != NULL)
     timon_validate_labels (node_selector, "spec.nodeSelector", errors);
   validate_tolerations (spec, errors);
@@ -497,18 +498,18 @@ validate_spec (JsonObject *spec, TimonFieldErrors *errors)
 static void
 pod_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
 
   if (spec != NULL)
     validate_spec (spec, errors);
-  else if (core_v1_member_is_unset (object, "spec"))
+  else if (timon_resource_member_is_unset (object, "spec"))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.containers", NULL, NULL);
 
-  JsonObject *status = core_v1_get_object (object, "status", NULL, errors);
-  core_v1_get_string (status, "phase", "status", errors);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, errors);
+  timon_resource_get_string (status, "phase", "status", errors);
   core_v1_validate_ip_member (status, "podIP", "status", FALSE, errors);
-  core_v1_get_array (status, "containerStatuses", "status", errors);
-  core_v1_get_array (status, "initContainerStatuses", "status", errors);
+  timon_resource_get_array (status, "containerStatuses", "status", errors);
+  timon_resource_get_array (status, "initContainerStatuses", "status", errors);
 }
 
 /* Makes the image of each container of @to's list @member that of the
@@ -516,8 +517,8 @@ pod_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_data)
 static void
 copy_images (JsonObject *to, JsonObject *from, const char *member)
 {
-  JsonArray *to_list = core_v1_get_array (to, member, NULL, NULL);
-  JsonArray *from_list = core_v1_get_array (from, member, NULL, NULL);
+  JsonArray *to_list = timon_resource_get_array (to, member, NULL, NULL);
+  JsonArray *from_list = timon_resource_get_array (from, member, NULL, NULL);
 
   if (to_list == NULL || from_list == NULL ||
       json_array_get_length (to_list) != json_array_get_length (from_list))
@@ -552,16 +553,17 @@ validate_spec_update (JsonObject *spec, JsonObject *old_spec, TimonFieldErrors *
   gint64 deadline, old_deadline;
 
   /* The node is set once, by binding. */
-  const char *node = core_v1_get_string (spec, "nodeName", NULL, NULL);
-  const char *old_node = core_v1_get_string (old_spec, "nodeName", NULL, NULL);
+  const char *node = timon_resource_get_string (spec, "nodeName", NULL, NULL);
+  const char *old_node = timon_resource_get_string (old_spec, "nodeName", NULL, NULL);
   if (old_node != NULL && old_node[0] != '\0' && (node == NULL || !g_str_equal (node, old_node)))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.nodeName",
                             node != NULL ? node : "", CORE_V1_IMMUTABLE);
 
   /* The deadline may only come closer. */
-  gboolean has_old = core_v1_get_int (old_spec, "activeDeadlineSeconds", NULL, NULL, &old_deadline);
-  gboolean has_new = core_v1_get_int (spec, "activeDeadlineSeconds", NULL, NULL, &deadline);
-  if (has_old && !has_new && core_v1_member_is_unset (spec, "activeDeadlineSeconds"))
+  gboolean has_old =
+    timon_resource_get_int (old_spec, "activeDeadlineSeconds", NULL, NULL, &old_deadline);
+  gboolean has_new = timon_resource_get_int (spec, "activeDeadlineSeconds", NULL, NULL, &deadline);
+  if (has_old && !has_new && timon_resource_member_is_unset (spec, "activeDeadlineSeconds"))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.activeDeadlineSeconds", NULL,
                             "must not update from a positive integer to nil value");
   else if (has_old && has_new && deadline > old_deadline)
@@ -569,8 +571,8 @@ validate_spec_update (JsonObject *spec, JsonObject *old_spec, TimonFieldErrors *
                             "must be less than or equal to previous value");
 
   /* Tolerations may be added, not changed or removed. */
-  JsonArray *tolerations = core_v1_get_array (spec, "tolerations", NULL, NULL);
-  JsonArray *old_tolerations = core_v1_get_array (old_spec, "tolerations", NULL, NULL);
+  JsonArray *tolerations = timon_resource_get_array (spec, "tolerations", NULL, NULL);
+  JsonArray *old_tolerations = timon_resource_get_array (old_spec, "tolerations", NULL, NULL);
   for (guint i = 0; old_tolerations != NULL && i < json_array_get_length (old_tolerations); i++) {
     if (array_contains (tolerations, json_array_get_element (old_tolerations, i)))
       continue;
@@ -604,8 +606,8 @@ pod_validate_update (JsonObject *object,
                      TimonFieldErrors *errors,
                      gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
-  JsonObject *old_spec = core_v1_get_object (old, "spec", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  JsonObject *old_spec = timon_resource_get_object (old, "spec", NULL, NULL);
 
   pod_validate (object, errors, user_data);
   if (spec != NULL && old_spec != NULL)
@@ -628,35 +630,36 @@ pod_get_field (JsonObject *object, const char *field, gpointer user_data)
   if (!g_strv_contains (fields, field))
     return NULL;
   g_auto (GStrv) steps = g_strsplit (field, ".", 2);
-  return core_v1_dup_string_at (object, steps[0], steps[1], NULL);
+  return timon_resource_dup_string_at (object, steps[0], steps[1], NULL);
 }
 
 /* The statuses of @member of the pod's status, as objects. */
 static GPtrArray *
 statuses (JsonObject *object, const char *member)
 {
-  return core_v1_dup_object_list (core_v1_get_object (object, "status", NULL, NULL), member);
+  return core_v1_dup_object_list (timon_resource_get_object (object, "status", NULL, NULL), member);
 }
 
 static JsonObject *
 state_of (JsonObject *container_status, const char *state)
 {
-  return core_v1_get_object (core_v1_get_object (container_status, "state", NULL, NULL), state,
-                             NULL, NULL);
+  return timon_resource_get_object (timon_resource_get_object (container_status, "state", NULL,
+                                                               NULL),
+                                    state, NULL, NULL);
 }
 
 /* How a terminated container ended, as kubectl writes it. */
 static char *
 dup_terminated_reason (JsonObject *terminated)
 {
-  const char *reason = core_v1_get_string (terminated, "reason", NULL, NULL);
+  const char *reason = timon_resource_get_string (terminated, "reason", NULL, NULL);
   gint64 signal, code;
 
   if (reason != NULL && reason[0] != '\0')
     return g_strdup (reason);
-  if (core_v1_get_int (terminated, "signal", NULL, NULL, &signal) && signal != 0)
+  if (timon_resource_get_int (terminated, "signal", NULL, NULL, &signal) && signal != 0)
     return g_strdup_printf ("Signal:%" G_GINT64_FORMAT, signal);
-  core_v1_get_int (terminated, "exitCode", NULL, NULL, &code);
+  timon_resource_get_int (terminated, "exitCode", NULL, NULL, &code);
   return g_strdup_printf ("ExitCode:%" G_GINT64_FORMAT, code);
 }
 
@@ -665,24 +668,25 @@ dup_terminated_reason (JsonObject *terminated)
 static char *
 dup_status (JsonObject *object)
 {
-  g_autofree char *reason = core_v1_dup_string_at (object, "status", "reason", NULL);
+  g_autofree char *reason = timon_resource_dup_string_at (object, "status", "reason", NULL);
   g_autoptr (GPtrArray) init = statuses (object, "initContainerStatuses");
   g_autoptr (GPtrArray) main = statuses (object, "containerStatuses");
-  JsonArray *init_specs = core_v1_get_array (core_v1_get_object (object, "spec", NULL, NULL),
-                                             "initContainers", NULL, NULL);
+  JsonArray *init_specs =
+    timon_resource_get_array (timon_resource_get_object (object, "spec", NULL, NULL),
+                              "initContainers", NULL, NULL);
   gboolean initializing = FALSE;
 
   if (reason == NULL || reason[0] == '\0') {
     g_free (reason);
-    reason = core_v1_dup_string_at (object, "status", "phase", NULL);
+    reason = timon_resource_dup_string_at (object, "status", "phase", NULL);
   }
   for (guint i = 0; i < init->len && !initializing; i++) {
     JsonObject *terminated = state_of (init->pdata[i], "terminated");
     JsonObject *waiting = state_of (init->pdata[i], "waiting");
-    const char *waiting_reason = core_v1_get_string (waiting, "reason", NULL, NULL);
+    const char *waiting_reason = timon_resource_get_string (waiting, "reason", NULL, NULL);
     gint64 code = 0;
 
-    core_v1_get_int (terminated, "exitCode", NULL, NULL, &code);
+    timon_resource_get_int (terminated, "exitCode", NULL, NULL, &code);
     if (terminated != NULL && code == 0)
       continue;
     initializing = TRUE;
@@ -702,7 +706,7 @@ dup_status (JsonObject *object)
   for (guint i = main->len; i > 0 && !initializing; i--) {
     JsonObject *terminated = state_of (main->pdata[i - 1], "terminated");
     JsonObject *waiting = state_of (main->pdata[i - 1], "waiting");
-    const char *waiting_reason = core_v1_get_string (waiting, "reason", NULL, NULL);
+    const char *waiting_reason = timon_resource_get_string (waiting, "reason", NULL, NULL);
 
     if (waiting_reason != NULL && waiting_reason[0] != '\0') {
       g_free (reason);
@@ -712,8 +716,8 @@ dup_status (JsonObject *object)
       reason = dup_terminated_reason (terminated);
     }
   }
-  JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
-  if (metadata != NULL && !core_v1_member_is_unset (metadata, "deletionTimestamp")) {
+  JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
+  if (metadata != NULL && !timon_resource_member_is_unset (metadata, "deletionTimestamp")) {
     gboolean lost = reason != NULL && g_str_equal (reason, "NodeLost");
     g_free (reason);
     reason = g_strdup (lost ? "Unknown" : "Terminating");
@@ -727,12 +731,13 @@ pod_print_column (JsonObject *object, const char *column, gpointer user_data)
   if (g_str_equal (column, "READY")) {
     g_autoptr (GPtrArray) main = statuses (object, "containerStatuses");
     JsonArray *containers =
-      core_v1_get_array (core_v1_get_object (object, "spec", NULL, NULL), "containers", NULL, NULL);
+      timon_resource_get_array (timon_resource_get_object (object, "spec", NULL, NULL),
+                                "containers", NULL, NULL);
     guint ready = 0;
 
     for (guint i = 0; i < main->len; i++) {
       gboolean is_ready;
-      core_v1_get_boolean (main->pdata[i], "ready", NULL, NULL, &is_ready);
+      timon_resource_get_boolean (main->pdata[i], "ready", NULL, NULL, &is_ready);
       ready += is_ready ? 1 : 0;
     }
     return g_strdup_printf ("%u/%u", ready,
@@ -748,7 +753,8 @@ pod_print_column (JsonObject *object, const char *column, gpointer user_data)
       g_autoptr (GPtrArray) list = statuses (object, *l);
       for (guint i = 0; i < list->len; i++) {
         gint64 count;
-        if (core_v1_get_int (list->pdata[i], "restartCount", NULL, NULL, &count) && count > 0)
+        if (timon_resource_get_int (list->pdata[i], "restartCount", NULL, NULL, &count) &&
+            count > 0)
           total += count;
       }
     }

@@ -1,15 +1,15 @@
 /* core-v1-private.h: what the core/v1 resource types share.
  *
- * Hooks get whatever JSON a client sent: every accessor here checks the
- * JSON type of what it reads, treats null as absent (as Go decodes it),
- * and reports a wrong type as an invalid value when given a list of
- * errors, so that a hook never trusts a shape it did not check.
+ * Hooks get whatever JSON a client sent: they read it through the typed
+ * accessors of timon-resource-util.h (resources/common), shared with the
+ * other resource-type plugins, so that a hook never trusts a shape it
+ * did not check.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#include <timon/timon.h>
+#include "timon-resource-util.h"
 
 G_BEGIN_DECLS
 
@@ -34,31 +34,10 @@ TimonResourceType *core_v1_endpoints_new (void);
 TimonResourceType *core_v1_resource_quota_new (void);
 TimonResourceType *core_v1_limit_range_new (void);
 
-char *core_v1_path (const char *parent, const char *member);
 char *core_v1_key_path (const char *parent, const char *key);
 
-JsonObject *core_v1_get_object (JsonObject *object,
-                                const char *member,
-                                const char *path,
-                                TimonFieldErrors *errors);
-JsonArray *core_v1_get_array (JsonObject *object,
-                              const char *member,
-                              const char *path,
-                              TimonFieldErrors *errors);
-const char *core_v1_get_string (JsonObject *object,
-                                const char *member,
-                                const char *path,
-                                TimonFieldErrors *errors);
-gboolean core_v1_get_boolean (JsonObject *object,
-                              const char *member,
-                              const char *path,
-                              TimonFieldErrors *errors,
-                              gboolean *value);
-
-gboolean core_v1_node_is_string (JsonNode *node);
 gboolean core_v1_members_equal (JsonObject *a, JsonObject *b, const char *member);
 guint core_v1_count_members (JsonObject *object, const char *member);
-char *core_v1_dup_string_at (JsonObject *object, const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 void core_v1_validate_config_key (const char *key, const char *field, TimonFieldErrors *errors);
 gboolean core_v1_base64_check (const char *text, gsize *decoded_length);
@@ -72,9 +51,6 @@ void core_v1_validate_immutable_flag (JsonObject *object,
                                       const char *const *data_members,
                                       TimonFieldErrors *errors);
 
-gboolean core_v1_member_is_unset (JsonObject *object, const char *member);
-JsonObject *core_v1_ensure_object (JsonObject *object, const char *member);
-void core_v1_default_string (JsonObject *object, const char *member, const char *value);
 JsonObject *core_v1_array_get_object (JsonArray *array,
                                       guint index,
                                       const char *path,
@@ -104,11 +80,6 @@ JsonObject *core_v1_validate_resource_list (JsonObject *object,
 gboolean core_v1_is_ip (const char *text);
 gboolean core_v1_is_cidr (const char *text);
 gboolean core_v1_is_ipv6 (const char *text);
-gboolean core_v1_get_int (JsonObject *object,
-                          const char *member,
-                          const char *path,
-                          TimonFieldErrors *errors,
-                          gint64 *value);
 void core_v1_validate_port_number (gint64 port, const char *field, TimonFieldErrors *errors);
 void core_v1_validate_port_name (const char *name, const char *field, TimonFieldErrors *errors);
 void core_v1_validate_enum (const char *value,

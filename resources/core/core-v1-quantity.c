@@ -104,7 +104,7 @@ core_v1_validate_quantity (JsonNode *node,
       (json_node_get_value_type (node) == G_TYPE_INT64 ||
        json_node_get_value_type (node) == G_TYPE_DOUBLE)) {
     v = json_node_get_double (node);
-  } else if (!core_v1_node_is_string (node)) {
+  } else if (!timon_resource_node_is_string (node)) {
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL,
                             "must be a quantity (a string or a number)");
     return FALSE;
@@ -115,7 +115,8 @@ core_v1_validate_quantity (JsonNode *node,
   }
   if (v < 0) {
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field,
-                            core_v1_node_is_string (node) ? json_node_get_string (node) : NULL,
+                            timon_resource_node_is_string (node) ? json_node_get_string (node)
+                                                                 : NULL,
                             "must be greater than or equal to 0");
     return FALSE;
   }
@@ -135,7 +136,7 @@ core_v1_quantity_value (JsonNode *node, double *value)
     *value = json_node_get_double (node);
     return *value >= 0;
   }
-  return core_v1_node_is_string (node) &&
+  return timon_resource_node_is_string (node) &&
          core_v1_quantity_parse (json_node_get_string (node), value) && *value >= 0;
 }
 
@@ -144,7 +145,7 @@ core_v1_quantity_value (JsonNode *node, double *value)
 char *
 core_v1_quantity_dup_text (JsonNode *node)
 {
-  if (core_v1_node_is_string (node))
+  if (timon_resource_node_is_string (node))
     return g_strdup (json_node_get_string (node));
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_INT64)
@@ -164,8 +165,8 @@ core_v1_validate_resource_list (JsonObject *object,
                                 const char *path,
                                 TimonFieldErrors *errors)
 {
-  JsonObject *map = core_v1_get_object (object, member, path, errors);
-  g_autofree char *map_path = core_v1_path (path, member);
+  JsonObject *map = timon_resource_get_object (object, member, path, errors);
+  g_autofree char *map_path = timon_resource_path (path, member);
   JsonObjectIter iter;
   const char *key;
   JsonNode *node;

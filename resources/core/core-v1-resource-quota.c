@@ -16,21 +16,21 @@ resource_quota_validate (JsonObject *object, TimonFieldErrors *errors, gpointer 
                                         "PriorityClass",
                                         "CrossNamespacePodAffinity",
                                         NULL };
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
-  JsonObject *status = core_v1_get_object (object, "status", NULL, errors);
-  JsonArray *list = core_v1_get_array (spec, "scopes", "spec", errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, errors);
+  JsonArray *list = timon_resource_get_array (spec, "scopes", "spec", errors);
 
   core_v1_validate_resource_list (spec, "hard", "spec", errors);
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *node = json_array_get_element (list, i);
     g_autofree char *field = g_strdup_printf ("spec.scopes[%u]", i);
 
-    if (!core_v1_node_is_string (node))
+    if (!timon_resource_node_is_string (node))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be a string");
     else
       core_v1_validate_enum (json_node_get_string (node), scopes, TRUE, field, errors);
   }
-  core_v1_get_object (spec, "scopeSelector", "spec", errors);
+  timon_resource_get_object (spec, "scopeSelector", "spec", errors);
   core_v1_validate_resource_list (status, "hard", "status", errors);
   core_v1_validate_resource_list (status, "used", "status", errors);
 }

@@ -27,7 +27,7 @@ is_string_map (JsonObject *map)
 
   json_object_iter_init_ordered (&iter, map);
   while (json_object_iter_next_ordered (&iter, &key, &node)) {
-    if (!core_v1_node_is_string (node))
+    if (!timon_resource_node_is_string (node))
       return FALSE;
   }
   return TRUE;
@@ -76,7 +76,7 @@ secret_default (JsonObject *object, gpointer user_data)
   JsonNode *type = json_object_get_member (object, "type");
 
   if (type == NULL || JSON_NODE_HOLDS_NULL (type) ||
-      (core_v1_node_is_string (type) && json_node_get_string (type)[0] == '\0'))
+      (timon_resource_node_is_string (type) && json_node_get_string (type)[0] == '\0'))
     json_object_set_string_member (object, "type", TYPE_OPAQUE);
   merge_string_data (object);
 }
@@ -86,7 +86,7 @@ secret_default (JsonObject *object, gpointer user_data)
 static GBytes *
 dup_data_value (JsonObject *data, const char *key)
 {
-  const char *text = core_v1_get_string (data, key, NULL, NULL);
+  const char *text = timon_resource_get_string (data, key, NULL, NULL);
   gsize length;
 
   if (text == NULL || !core_v1_base64_check (text, &length))
@@ -139,9 +139,10 @@ validate_type_rules (JsonObject *object,
 {
   if (g_str_equal (type, TYPE_SERVICE_ACCOUNT_TOKEN)) {
     /* The token controller fills in the rest; the account must be named. */
-    JsonObject *metadata = core_v1_get_object (object, "metadata", NULL, NULL);
-    JsonObject *annotations = core_v1_get_object (metadata, "annotations", NULL, NULL);
-    const char *account = core_v1_get_string (annotations, SERVICE_ACCOUNT_NAME_KEY, NULL, NULL);
+    JsonObject *metadata = timon_resource_get_object (object, "metadata", NULL, NULL);
+    JsonObject *annotations = timon_resource_get_object (metadata, "annotations", NULL, NULL);
+    const char *account =
+      timon_resource_get_string (annotations, SERVICE_ACCOUNT_NAME_KEY, NULL, NULL);
     if (account == NULL || account[0] == '\0')
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED,
                               "metadata.annotations[" SERVICE_ACCOUNT_NAME_KEY "]", NULL, NULL);
@@ -182,10 +183,10 @@ secret_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_dat
    * malformed, or beside a malformed data. */
   core_v1_validate_data_map (object, "stringData", FALSE, &string_total, errors);
 
-  const char *type = core_v1_get_string (object, "type", NULL, errors);
+  const char *type = timon_resource_get_string (object, "type", NULL, errors);
   if (type != NULL)
     validate_type_rules (object, type, data, errors);
-  core_v1_get_boolean (object, "immutable", NULL, errors, &immutable);
+  timon_resource_get_boolean (object, "immutable", NULL, errors, &immutable);
 }
 
 static void
@@ -198,7 +199,7 @@ secret_validate_update (JsonObject *object,
 
   /* The type decides what the data means to its readers. */
   if (!core_v1_members_equal (object, old, "type")) {
-    const char *type = core_v1_get_string (object, "type", NULL, NULL);
+    const char *type = timon_resource_get_string (object, "type", NULL, NULL);
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "type", type != NULL ? type : "",
                             CORE_V1_IMMUTABLE);
   }
@@ -210,7 +211,7 @@ static char *
 secret_get_field (JsonObject *object, const char *field, gpointer user_data)
 {
   if (g_str_equal (field, "type"))
-    return core_v1_dup_string_at (object, "type", NULL);
+    return timon_resource_dup_string_at (object, "type", NULL);
   return NULL;
 }
 

@@ -10,7 +10,7 @@
 static void
 validate_references (JsonObject *object, const char *member, TimonFieldErrors *errors)
 {
-  JsonArray *list = core_v1_get_array (object, member, NULL, errors);
+  JsonArray *list = timon_resource_get_array (object, member, NULL, errors);
 
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *node = json_array_get_element (list, i);
@@ -20,7 +20,7 @@ validate_references (JsonObject *object, const char *member, TimonFieldErrors *e
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be an object");
       continue;
     }
-    core_v1_get_string (json_node_get_object (node), "name", field, errors);
+    timon_resource_get_string (json_node_get_object (node), "name", field, errors);
   }
 }
 
@@ -31,7 +31,7 @@ service_account_validate (JsonObject *object, TimonFieldErrors *errors, gpointer
 
   validate_references (object, "secrets", errors);
   validate_references (object, "imagePullSecrets", errors);
-  core_v1_get_boolean (object, "automountServiceAccountToken", NULL, errors, &automount);
+  timon_resource_get_boolean (object, "automountServiceAccountToken", NULL, errors, &automount);
 }
 
 static void
@@ -47,7 +47,7 @@ static char *
 service_account_print_column (JsonObject *object, const char *column, gpointer user_data)
 {
   if (g_str_equal (column, "SECRETS")) {
-    JsonArray *secrets = core_v1_get_array (object, "secrets", NULL, NULL);
+    JsonArray *secrets = timon_resource_get_array (object, "secrets", NULL, NULL);
     return g_strdup_printf ("%u", secrets != NULL ? json_array_get_length (secrets) : 0);
   }
   return NULL;

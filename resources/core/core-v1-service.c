@@ -14,7 +14,7 @@
 static const char *
 type_of (JsonObject *spec)
 {
-  const char *type = core_v1_get_string (spec, "type", NULL, NULL);
+  const char *type = timon_resource_get_string (spec, "type", NULL, NULL);
   return type != NULL && type[0] != '\0' ? type : "ClusterIP";
 }
 
@@ -27,19 +27,19 @@ uses_node_ports (const char *type)
 static void
 service_default (JsonObject *object, gpointer user_data)
 {
-  JsonObject *spec = core_v1_ensure_object (object, "spec");
+  JsonObject *spec = timon_resource_ensure_object (object, "spec");
 
   if (spec == NULL)
     return;
-  core_v1_default_string (spec, "type", "ClusterIP");
-  core_v1_default_string (spec, "sessionAffinity", "None");
+  timon_resource_default_string (spec, "type", "ClusterIP");
+  timon_resource_default_string (spec, "sessionAffinity", "None");
   const char *type = type_of (spec);
   if (!g_str_equal (type, "ExternalName")) {
-    core_v1_default_string (spec, "internalTrafficPolicy", "Cluster");
-    core_v1_default_string (spec, "ipFamilyPolicy", "SingleStack");
+    timon_resource_default_string (spec, "internalTrafficPolicy", "Cluster");
+    timon_resource_default_string (spec, "ipFamilyPolicy", "SingleStack");
   }
   if (uses_node_ports (type))
-    core_v1_default_string (spec, "externalTrafficPolicy", "Cluster");
+    timon_resource_default_string (spec, "externalTrafficPolicy", "Cluster");
 
   g_autoptr (GPtrArray) ports = core_v1_dup_object_list (spec, "ports");
   for (guint i = 0; i < ports->len; i++) {
@@ -47,11 +47,11 @@ service_default (JsonObject *object, gpointer user_data)
     JsonNode *number = json_object_get_member (port, "port");
     JsonNode *target = json_object_get_member (port, "targetPort");
 
-    core_v1_default_string (port, "protocol", "TCP");
+    timon_resource_default_string (port, "protocol", "TCP");
     /* A missing target is the port itself (0 and "" are missing too). */
     gboolean target_unset =
       target == NULL || JSON_NODE_HOLDS_NULL (target) ||
-      (core_v1_node_is_string (target) && json_node_get_string (target)[0] == '\0') ||
+      (timon_resource_node_is_string (target) && json_node_get_string (target)[0] == '\0') ||
       (JSON_NODE_HOLDS_VALUE (target) && json_node_get_value_type (target) == G_TYPE_INT64 &&
        json_node_get_int (target) == 0);
     if (target_unset && number != NULL && JSON_NODE_HOLDS_VALUE (number) &&
@@ -66,11 +66,11 @@ static void
 validate_target_port (JsonObject *port, const char *path, TimonFieldErrors *errors)
 {
   JsonNode *node = json_object_get_member (port, "targetPort");
-  g_autofree char *field = core_v1_path (path, "targetPort");
+  g_autofree char *field = timon_resource_path (path, "targetPort");
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, field, NULL, NULL);
-  } else if (core_v1_node_is_string (node)) {
+  } else if (timon_resource_node_is_string (node)) {
     core_v1_validate_port_name (json_node_get_string (node), field, errors);
   } else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64) {
     core_v1_validate_port_number (json_node_get_int (node), field, errors);
@@ -83,15 +83,15 @@ validate_target_port (JsonObject *port, const char *path, TimonFieldErrors *erro
 static void
 validate_ports (JsonObject *spec, const char *type, TimonFieldErrors *errors)
 {
-  JsonArray *ports = core_v1_get_array (spec, "ports", "spec", errors);
+  JsonArray *ports = timon_resource_get_array (spec, "ports", "spec", errors);
   guint n = ports != NULL ? json_array_get_length (ports) : 0;
   g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  const char *cluster_ip = core_v1_get_string (spec, "clusterIP", NULL, NULL);
+  const char *cluster_ip = timon_resource_get_string (spec, "clusterIP", NULL, NULL);
   gboolean headless = cluster_ip != NULL && g_str_equal (cluster_ip, "None");
 
   if (n == 0 && !headless && !g_str_equal (type, "ExternalName") &&
-      (ports != NULL || core_v1_member_is_unset (spec, "ports")))
+      (ports != NULL || timon_resource_member_is_unset (spec, "ports")))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.ports", NULL, NULL);
   for (guint i = 0; i < n; i++) {
     g_autofree char *path = g_strdup_printf ("spec.ports[%u]", i);
@@ -100,10 +100,10 @@ validate_ports (JsonObject *spec, const char *type, TimonFieldErrors *errors)
 
     if (port == NULL)
       continue;
-    g_autofree char *name_field = core_v1_path (path, "name");
-    const char *name = core_v1_get_string (port, "name", path, errors);
+    g_autofree char *name_field = timon_resource_path (path, "name");
+    const char *name = timon_resource_get_string (port, "name", path, errors);
     if (name == NULL || name[0] == '\0') {
-      if (n > 1 && (name != NULL || core_v1_member_is_unset (port, "name")))
+      if (n > 1 && (name != NULL || timon_resource_member_is_unset (port, "name")))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, name_field, NULL, NULL);
     } else {
       g_autofree char *message = NULL;
@@ -114,15 +114,15 @@ validate_ports (JsonObject *spec, const char *type, TimonFieldErrors *errors)
                                 "port names must be unique");
     }
 
-    g_autofree char *port_field = core_v1_path (path, "port");
-    if (core_v1_get_int (port, "port", path, errors, &number))
+    g_autofree char *port_field = timon_resource_path (path, "port");
+    if (timon_resource_get_int (port, "port", path, errors, &number))
       core_v1_validate_port_number (number, port_field, errors);
-    else if (core_v1_member_is_unset (port, "port"))
+    else if (timon_resource_member_is_unset (port, "port"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, port_field, NULL, NULL);
     core_v1_validate_protocol (port, path, errors);
     validate_target_port (port, path, errors);
 
-    const char *protocol = core_v1_get_string (port, "protocol", NULL, NULL);
+    const char *protocol = timon_resource_get_string (port, "protocol", NULL, NULL);
     if (number != 0 && protocol != NULL) {
       char *pair = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", number, protocol);
       if (!g_hash_table_add (pairs, pair))
@@ -130,8 +130,8 @@ validate_ports (JsonObject *spec, const char *type, TimonFieldErrors *errors)
                                 "ports must be unique by port and protocol");
     }
 
-    g_autofree char *node_port_field = core_v1_path (path, "nodePort");
-    if (core_v1_get_int (port, "nodePort", path, errors, &node_port) && node_port != 0) {
+    g_autofree char *node_port_field = timon_resource_path (path, "nodePort");
+    if (timon_resource_get_int (port, "nodePort", path, errors, &node_port) && node_port != 0) {
       if (!uses_node_ports (type))
         timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, node_port_field, NULL,
                                 "may not be used when `type` is '%s'", type);
@@ -155,24 +155,24 @@ service_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_da
   static const char *const traffic_policies[] = { "Cluster", "Local", NULL };
   static const char *const family_policies[] = { "SingleStack", "PreferDualStack",
                                                  "RequireDualStack", NULL };
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, errors);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, errors);
 
   if (spec == NULL)
     return;
-  const char *type = core_v1_get_string (spec, "type", "spec", errors);
+  const char *type = timon_resource_get_string (spec, "type", "spec", errors);
   core_v1_validate_enum (type, types, FALSE, "spec.type", errors);
   type = type != NULL && g_strv_contains (types, type) ? type : "ClusterIP";
 
-  core_v1_validate_enum (core_v1_get_string (spec, "sessionAffinity", "spec", errors), affinities,
-                         FALSE, "spec.sessionAffinity", errors);
-  core_v1_validate_enum (core_v1_get_string (spec, "internalTrafficPolicy", "spec", errors),
+  core_v1_validate_enum (timon_resource_get_string (spec, "sessionAffinity", "spec", errors),
+                         affinities, FALSE, "spec.sessionAffinity", errors);
+  core_v1_validate_enum (timon_resource_get_string (spec, "internalTrafficPolicy", "spec", errors),
                          traffic_policies, FALSE, "spec.internalTrafficPolicy", errors);
-  core_v1_validate_enum (core_v1_get_string (spec, "externalTrafficPolicy", "spec", errors),
+  core_v1_validate_enum (timon_resource_get_string (spec, "externalTrafficPolicy", "spec", errors),
                          traffic_policies, FALSE, "spec.externalTrafficPolicy", errors);
-  core_v1_validate_enum (core_v1_get_string (spec, "ipFamilyPolicy", "spec", errors),
+  core_v1_validate_enum (timon_resource_get_string (spec, "ipFamilyPolicy", "spec", errors),
                          family_policies, FALSE, "spec.ipFamilyPolicy", errors);
 
-  const char *cluster_ip = core_v1_get_string (spec, "clusterIP", "spec", errors);
+  const char *cluster_ip = timon_resource_get_string (spec, "clusterIP", "spec", errors);
   if (cluster_ip != NULL && cluster_ip[0] != '\0' && !g_str_equal (cluster_ip, "None") &&
       !core_v1_is_ip (cluster_ip))
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.clusterIP", cluster_ip,
@@ -183,30 +183,31 @@ service_validate (JsonObject *object, TimonFieldErrors *errors, gpointer user_da
 
   if (g_str_equal (type, "ExternalName")) {
     const char *name = core_v1_validate_dns_member (spec, "externalName", "spec", FALSE, errors);
-    if (name == NULL && core_v1_member_is_unset (spec, "externalName"))
+    if (name == NULL && timon_resource_member_is_unset (spec, "externalName"))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.externalName", NULL, NULL);
     else if (name != NULL && name[0] == '\0')
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "spec.externalName", NULL, NULL);
   } else {
-    core_v1_get_string (spec, "externalName", "spec", errors);
+    timon_resource_get_string (spec, "externalName", "spec", errors);
   }
   validate_ports (spec, type, errors);
 
-  JsonObject *selector = core_v1_get_object (spec, "selector", "spec", errors);
+  JsonObject *selector = timon_resource_get_object (spec, "selector", "spec", errors);
   if (selector != NULL)
     timon_validate_labels (selector, "spec.selector", errors);
-  JsonArray *external_ips = core_v1_get_array (spec, "externalIPs", "spec", errors);
+  JsonArray *external_ips = timon_resource_get_array (spec, "externalIPs", "spec", errors);
   for (guint i = 0; external_ips != NULL && i < json_array_get_length (external_ips); i++) {
     JsonNode *node = json_array_get_element (external_ips, i);
     g_autofree char *field = g_strdup_printf ("spec.externalIPs[%u]", i);
-    if (!core_v1_node_is_string (node) || !core_v1_is_ip (json_node_get_string (node)))
+    if (!timon_resource_node_is_string (node) || !core_v1_is_ip (json_node_get_string (node)))
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field,
-                              core_v1_node_is_string (node) ? json_node_get_string (node) : NULL,
+                              timon_resource_node_is_string (node) ? json_node_get_string (node)
+                                                                   : NULL,
                               "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
   }
-  JsonObject *status = core_v1_get_object (object, "status", NULL, errors);
-  JsonObject *load_balancer = core_v1_get_object (status, "loadBalancer", "status", errors);
-  core_v1_get_array (load_balancer, "ingress", "status.loadBalancer", errors);
+  JsonObject *status = timon_resource_get_object (object, "status", NULL, errors);
+  JsonObject *load_balancer = timon_resource_get_object (status, "loadBalancer", "status", errors);
+  timon_resource_get_array (load_balancer, "ingress", "status.loadBalancer", errors);
 }
 
 static void
@@ -215,16 +216,16 @@ service_validate_update (JsonObject *object,
                          TimonFieldErrors *errors,
                          gpointer user_data)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
-  JsonObject *old_spec = core_v1_get_object (old, "spec", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  JsonObject *old_spec = timon_resource_get_object (old, "spec", NULL, NULL);
 
   service_validate (object, errors, user_data);
   if (spec == NULL || old_spec == NULL)
     return;
   /* An allocated address stays, unless the service becomes or stops
    * being an ExternalName one (which has none). */
-  const char *ip = core_v1_get_string (spec, "clusterIP", NULL, NULL);
-  const char *old_ip = core_v1_get_string (old_spec, "clusterIP", NULL, NULL);
+  const char *ip = timon_resource_get_string (spec, "clusterIP", NULL, NULL);
+  const char *old_ip = timon_resource_get_string (old_spec, "clusterIP", NULL, NULL);
   if (old_ip != NULL && old_ip[0] != '\0' && !g_str_equal (type_of (spec), "ExternalName") &&
       !g_str_equal (type_of (old_spec), "ExternalName") &&
       (ip == NULL || !g_str_equal (ip, old_ip)))
@@ -236,9 +237,9 @@ static char *
 service_get_field (JsonObject *object, const char *field, gpointer user_data)
 {
   if (g_str_equal (field, "spec.clusterIP"))
-    return core_v1_dup_string_at (object, "spec", "clusterIP", NULL);
+    return timon_resource_dup_string_at (object, "spec", "clusterIP", NULL);
   if (g_str_equal (field, "spec.type"))
-    return core_v1_dup_string_at (object, "spec", "type", NULL);
+    return timon_resource_dup_string_at (object, "spec", "type", NULL);
   return NULL;
 }
 
@@ -246,11 +247,11 @@ service_get_field (JsonObject *object, const char *field, gpointer user_data)
 static void
 append_strings (GPtrArray *out, JsonObject *object, const char *member)
 {
-  JsonArray *list = core_v1_get_array (object, member, NULL, NULL);
+  JsonArray *list = timon_resource_get_array (object, member, NULL, NULL);
 
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *node = json_array_get_element (list, i);
-    if (core_v1_node_is_string (node))
+    if (timon_resource_node_is_string (node))
       g_ptr_array_add (out, g_strdup (json_node_get_string (node)));
   }
 }
@@ -268,21 +269,21 @@ join_or (GPtrArray *items, const char *none)
 static char *
 dup_external_ip (JsonObject *object)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
   const char *type = type_of (spec);
   g_autoptr (GPtrArray) ips = g_ptr_array_new_with_free_func (g_free);
 
   if (g_str_equal (type, "ExternalName")) {
-    const char *name = core_v1_get_string (spec, "externalName", NULL, NULL);
+    const char *name = timon_resource_get_string (spec, "externalName", NULL, NULL);
     return g_strdup (name != NULL && name[0] != '\0' ? name : "<none>");
   }
   if (g_str_equal (type, "LoadBalancer")) {
-    JsonObject *status = core_v1_get_object (object, "status", NULL, NULL);
-    JsonObject *load_balancer = core_v1_get_object (status, "loadBalancer", NULL, NULL);
+    JsonObject *status = timon_resource_get_object (object, "status", NULL, NULL);
+    JsonObject *load_balancer = timon_resource_get_object (status, "loadBalancer", NULL, NULL);
     g_autoptr (GPtrArray) ingress = core_v1_dup_object_list (load_balancer, "ingress");
     for (guint i = 0; i < ingress->len; i++) {
-      const char *ip = core_v1_get_string (ingress->pdata[i], "ip", NULL, NULL);
-      const char *host = core_v1_get_string (ingress->pdata[i], "hostname", NULL, NULL);
+      const char *ip = timon_resource_get_string (ingress->pdata[i], "ip", NULL, NULL);
+      const char *host = timon_resource_get_string (ingress->pdata[i], "hostname", NULL, NULL);
       if (ip != NULL && ip[0] != '\0')
         g_ptr_array_add (ips, g_strdup (ip));
       else if (host != NULL && host[0] != '\0')
@@ -299,16 +300,16 @@ dup_external_ip (JsonObject *object)
 static char *
 dup_ports (JsonObject *object)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
   g_autoptr (GPtrArray) ports = core_v1_dup_object_list (spec, "ports");
   g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < ports->len; i++) {
-    const char *protocol = core_v1_get_string (ports->pdata[i], "protocol", NULL, NULL);
+    const char *protocol = timon_resource_get_string (ports->pdata[i], "protocol", NULL, NULL);
     gint64 port, node_port;
 
-    core_v1_get_int (ports->pdata[i], "port", NULL, NULL, &port);
-    core_v1_get_int (ports->pdata[i], "nodePort", NULL, NULL, &node_port);
+    timon_resource_get_int (ports->pdata[i], "port", NULL, NULL, &port);
+    timon_resource_get_int (ports->pdata[i], "nodePort", NULL, NULL, &node_port);
     protocol = protocol != NULL ? protocol : "TCP";
     if (node_port != 0)
       g_ptr_array_add (cells, g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "/%s", port,
@@ -329,8 +330,8 @@ compare_strings (gconstpointer a, gconstpointer b)
 static char *
 dup_selector (JsonObject *object)
 {
-  JsonObject *spec = core_v1_get_object (object, "spec", NULL, NULL);
-  JsonObject *selector = core_v1_get_object (spec, "selector", NULL, NULL);
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  JsonObject *selector = timon_resource_get_object (spec, "selector", NULL, NULL);
   g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   JsonObjectIter iter;
   const char *key;
@@ -339,7 +340,7 @@ dup_selector (JsonObject *object)
   if (selector != NULL) {
     json_object_iter_init_ordered (&iter, selector);
     while (json_object_iter_next_ordered (&iter, &key, &node)) {
-      if (core_v1_node_is_string (node))
+      if (timon_resource_node_is_string (node))
         g_ptr_array_add (pairs, g_strconcat (key, "=", json_node_get_string (node), NULL));
     }
   }

@@ -1,5 +1,5 @@
-/* core-v1-util.c: typed JSON access and the checks several core/v1 types
- * share.
+/* core-v1-util.c: the checks several core/v1 types share (typed JSON
+ * access is in ../common/timon-resource-util.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,119 +7,11 @@
 
 #include "core-v1-private.h"
 
-/* "spec" + "finalizers" = "spec.finalizers"; a NULL or empty parent is
- * the object itself. */
-char *
-core_v1_path (const char *parent, const char *member)
-{
-  if (parent == NULL || parent[0] == '\0')
-    return g_strdup (member);
-  return g_strconcat (parent, ".", member, NULL);
-}
-
 /* A map entry as Kubernetes' field.Path.Key() writes it: "data[key]". */
 char *
 core_v1_key_path (const char *parent, const char *key)
 {
   return g_strdup_printf ("%s[%s]", parent, key);
-}
-
-/* The member @member of @object when it holds what @holds accepts: NULL
- * when it is absent or null; NULL, reporting "must be @what" on @path's
- * @member, when it holds something else. */
-static JsonNode *
-get_typed (JsonObject *object,
-           const char *member,
-           const char *path,
-           TimonFieldErrors *errors,
-           gboolean (*holds) (JsonNode *node),
-           const char *what)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  if (holds (node))
-    return node;
-  if (errors != NULL) {
-    g_autofree char *field = core_v1_path (path, member);
-    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be %s", what);
-  }
-  return NULL;
-}
-
-static gboolean
-holds_object (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_OBJECT (node);
-}
-
-static gboolean
-holds_array (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_ARRAY (node);
-}
-
-gboolean
-core_v1_node_is_string (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-holds_boolean (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-}
-
-/* The object member @member of @object (which may be NULL): NULL when
- * absent, null or, reported in @errors (which may be NULL), of another
- * type. @path is where @object is, for the error's field. */
-JsonObject *
-core_v1_get_object (JsonObject *object,
-                    const char *member,
-                    const char *path,
-                    TimonFieldErrors *errors)
-{
-  JsonNode *node = get_typed (object, member, path, errors, holds_object, "an object");
-  return node != NULL ? json_node_get_object (node) : NULL;
-}
-
-/* As core_v1_get_object(), for a list. */
-JsonArray *
-core_v1_get_array (JsonObject *object,
-                   const char *member,
-                   const char *path,
-                   TimonFieldErrors *errors)
-{
-  JsonNode *node = get_typed (object, member, path, errors, holds_array, "a list");
-  return node != NULL ? json_node_get_array (node) : NULL;
-}
-
-/* As core_v1_get_object(), for a string. */
-const char *
-core_v1_get_string (JsonObject *object,
-                    const char *member,
-                    const char *path,
-                    TimonFieldErrors *errors)
-{
-  JsonNode *node = get_typed (object, member, path, errors, core_v1_node_is_string, "a string");
-  return node != NULL ? json_node_get_string (node) : NULL;
-}
-
-/* As core_v1_get_object(), for a boolean: FALSE when there is none. */
-gboolean
-core_v1_get_boolean (JsonObject *object,
-                     const char *member,
-                     const char *path,
-                     TimonFieldErrors *errors,
-                     gboolean *value)
-{
-  JsonNode *node = get_typed (object, member, path, errors, holds_boolean, "a boolean");
-
-  *value = node != NULL && json_node_get_boolean (node);
-  return node != NULL;
 }
 
 /* Absent, null, or an empty map, which Kubernetes does not store
@@ -151,33 +43,8 @@ core_v1_members_equal (JsonObject *a, JsonObject *b, const char *member)
 guint
 core_v1_count_members (JsonObject *object, const char *member)
 {
-  JsonObject *map = core_v1_get_object (object, member, NULL, NULL);
+  JsonObject *map = timon_resource_get_object (object, member, NULL, NULL);
   return map != NULL ? json_object_get_size (map) : 0;
-}
-
-/* The string at the path of members from @first to NULL ("status",
- * "phase"), as a new string; NULL where any step is missing or of
- * another type. */
-char *
-core_v1_dup_string_at (JsonObject *object, const char *first, ...)
-{
-  va_list args;
-  JsonNode *node = NULL;
-
-  va_start (args, first);
-  for (const char *member = first; member != NULL;) {
-    if (object == NULL) {
-      node = NULL; /* a step on the way is no object */
-      break;
-    }
-    node = json_object_get_member (object, member);
-    member = va_arg (args, const char *);
-    object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  }
-  va_end (args);
-  if (!core_v1_node_is_string (node))
-    return NULL;
-  return g_strdup (json_node_get_string (node));
 }
 
 #define CONFIG_KEY_FMT "[-._a-zA-Z0-9]+"
@@ -262,11 +129,11 @@ core_v1_validate_immutable_flag (JsonObject *object,
 {
   gboolean was_immutable, is_immutable;
 
-  core_v1_get_boolean (old, "immutable", NULL, NULL, &was_immutable);
+  timon_resource_get_boolean (old, "immutable", NULL, NULL, &was_immutable);
   if (!was_immutable)
     return;
   /* A wrong type is reported by the validation of the new object. */
-  core_v1_get_boolean (object, "immutable", NULL, NULL, &is_immutable);
+  timon_resource_get_boolean (object, "immutable", NULL, NULL, &is_immutable);
   if (!is_immutable)
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_FORBIDDEN, "immutable", NULL,
                             CORE_V1_IMMUTABLE_SET);
@@ -288,7 +155,7 @@ core_v1_validate_data_map (JsonObject *object,
                            gsize *total,
                            TimonFieldErrors *errors)
 {
-  JsonObject *map = core_v1_get_object (object, member, NULL, errors);
+  JsonObject *map = timon_resource_get_object (object, member, NULL, errors);
   JsonObjectIter iter; /* ordered: causes and merges follow the client's order */
   const char *key;
   JsonNode *node;
@@ -301,7 +168,7 @@ core_v1_validate_data_map (JsonObject *object,
     gsize size = 0;
 
     core_v1_validate_config_key (key, field, errors);
-    if (!core_v1_node_is_string (node)) {
+    if (!timon_resource_node_is_string (node)) {
       timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, NULL, "must be a string");
       continue;
     }
@@ -315,41 +182,6 @@ core_v1_validate_data_map (JsonObject *object,
     *total += size;
   }
   return map;
-}
-
-/* Whether @member of @object (which may be NULL) is absent or null. */
-gboolean
-core_v1_member_is_unset (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
-
-/* The object member @member of @object (which may be NULL), made an
- * empty object when it is absent or null; NULL when it holds something
- * else, which validation reports. */
-JsonObject *
-core_v1_ensure_object (JsonObject *object, const char *member)
-{
-  if (object == NULL)
-    return NULL;
-  if (core_v1_member_is_unset (object, member))
-    json_object_set_object_member (object, member, json_object_new ());
-  return core_v1_get_object (object, member, NULL, NULL);
-}
-
-/* Sets the string @member of @object (which may be NULL) to @value when
- * it is absent, null or empty, as Go's defaulting of string fields. */
-void
-core_v1_default_string (JsonObject *object, const char *member, const char *value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  if (object == NULL)
-    return;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
-      (core_v1_node_is_string (node) && json_node_get_string (node)[0] == '\0'))
-    json_object_set_string_member (object, member, value);
 }
 
 /* The element @index of @array as an object; NULL, reporting "must be an
@@ -374,7 +206,7 @@ core_v1_array_get_object (JsonArray *array, guint index, const char *path, Timon
 GPtrArray *
 core_v1_dup_object_list (JsonObject *object, const char *member)
 {
-  JsonArray *list = core_v1_get_array (object, member, NULL, NULL);
+  JsonArray *list = timon_resource_get_array (object, member, NULL, NULL);
   GPtrArray *objects = g_ptr_array_new ();
 
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
@@ -423,14 +255,14 @@ core_v1_validate_dns_member (JsonObject *object,
                              gboolean label,
                              TimonFieldErrors *errors)
 {
-  const char *value = core_v1_get_string (object, member, path, errors);
+  const char *value = timon_resource_get_string (object, member, path, errors);
   g_autofree char *message = NULL;
 
   if (value == NULL || value[0] == '\0')
     return value;
   if (!(label ? timon_validate_dns1123_label (value, &message)
               : timon_validate_dns1123_subdomain (value, &message))) {
-    g_autofree char *field = core_v1_path (path, member);
+    g_autofree char *field = timon_resource_path (path, member);
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, field, value, "%s", message);
   }
   return value;

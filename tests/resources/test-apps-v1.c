@@ -9,247 +9,46 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "resource-test-utils.h"
 #include "test-utils.h"
-#include "timon-registry.h"
-
-/* Plugins stay resident: one registry serves every test. */
-static TimonRegistry *registry;
-
-static TimonResourceType *
-lookup (const char *feature_name)
-{
-  TimonFeature *feature =
-    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, feature_name);
-
-  if (feature == NULL) {
-    g_autofree char *m = g_strdup_printf ("%s is not registered", feature_name);
-    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m);
-    return NULL;
-  }
-  g_assert_cmpint (timon_feature_get_kind (feature), ==, TIMON_FEATURE_RESOURCE_TYPE);
-  return timon_feature_get_resource_type (feature);
-}
-
-static JsonNode *
-parse_node (const char *quoted)
-{
-  g_autofree char *text = g_strdelimit (g_strdup (quoted), "'", '"');
-  g_autoptr (GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
-
-/* A new object from @quoted JSON. */
-static JsonObject *
-parse (const char *quoted)
-{
-  g_autoptr (JsonNode) node = parse_node (quoted);
-
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
-
-static char *
-to_string (JsonObject *object)
-{
-  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  return json_to_string (node, FALSE);
-}
-
-static void
-run_default (TimonResourceType *type, JsonObject *object)
-{
-  gpointer data;
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
-
-  if (hooks->default_object != NULL)
-    hooks->default_object (object, data);
-}
-
-/* The causes @object gets on create, or on update from @old. */
-static TimonFieldErrors *
-run_validate (TimonResourceType *type, JsonObject *object, JsonObject *old)
-{
-  gpointer data;
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
-  TimonFieldErrors *errors = timon_field_errors_new ();
-
-  run_default (type, object);
-  if (old == NULL) {
-    g_assert_nonnull (hooks->validate_create);
-    hooks->validate_create (object, errors, data);
-  } else {
-    run_default (type, old);
-    g_assert_nonnull (hooks->validate_update);
-    hooks->validate_update (object, old, errors, data);
-  }
-  return errors;
-}
-
-typedef struct {
-  const char *reason;
-  const char *field;
-  const char *detail; /* a substring of the detail */
-} Cause;
-
-#define MAX_CAUSES 6
-
-static char *
-describe_errors (TimonFieldErrors *errors)
-{
-  g_autoptr (GString) out = g_string_new (NULL);
-
-  for (guint i = 0; i < timon_field_errors_get_length (errors); i++)
-    g_string_append_printf (out, "\n  %s %s: %s", timon_field_errors_get_reason (errors, i),
-                            timon_field_errors_get_field (errors, i),
-                            timon_field_errors_get_detail (errors, i));
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* @errors holds exactly @expected (up to one with a NULL reason), in
- * order. */
-static void
-assert_causes (TimonFieldErrors *errors, const Cause *expected)
-{
-  guint n = 0;
-  g_autofree char *got = describe_errors (errors);
-
-  while (n < MAX_CAUSES && expected[n].reason != NULL)
-    n++;
-  if (timon_field_errors_get_length (errors) != n)
-    g_test_message ("causes:%s", got);
-  g_assert_cmpuint (timon_field_errors_get_length (errors), ==, n);
-  for (guint i = 0; i < n; i++) {
-    g_assert_cmpstr (timon_field_errors_get_reason (errors, i), ==, expected[i].reason);
-    g_assert_cmpstr (timon_field_errors_get_field (errors, i), ==, expected[i].field);
-    assert_contains (timon_field_errors_get_detail (errors, i), expected[i].detail);
-  }
-}
 
 /* Descriptions */
 
-typedef struct {
-  const char *feature;
-  const char *kind;
-  const char *plural;
-  const char *singular;
-  const char *short_names;  /* joined by ',' */
-  const char *subresources; /* joined by ',' */
-  const char *fields;       /* joined by ',' */
-  const char *columns;      /* NAME:type:priority:json path (or "-" for a hook), joined by ',' */
-  gboolean has_get_field;
-} Description;
+#define WIDE_COLUMNS "CONTAINERS:string:-:1,IMAGES:string:-:1"
 
-#define WIDE_COLUMNS "CONTAINERS:string:1:-,IMAGES:string:1:-"
-
+/* Workloads, all of them: what `kubectl get all` lists. */
 static const Description descriptions[] = {
-  { "deployments.v1.apps", "Deployment", "deployments", "deployment", "deploy", "status,scale", "",
-    "READY:string:0:-,UP-TO-DATE:integer:0:.status.updatedReplicas,"
-    "AVAILABLE:integer:0:.status.availableReplicas," WIDE_COLUMNS ",SELECTOR:string:1:-",
-    FALSE },
-  { "replicasets.v1.apps", "ReplicaSet", "replicasets", "replicaset", "rs", "status,scale",
-    "status.replicas",
-    "DESIRED:integer:0:.spec.replicas,CURRENT:integer:0:.status.replicas,"
-    "READY:integer:0:.status.readyReplicas," WIDE_COLUMNS ",SELECTOR:string:1:-",
-    TRUE },
-  { "daemonsets.v1.apps", "DaemonSet", "daemonsets", "daemonset", "ds", "status", "",
-    "DESIRED:integer:0:.status.desiredNumberScheduled,"
-    "CURRENT:integer:0:.status.currentNumberScheduled,READY:integer:0:.status.numberReady,"
-    "UP-TO-DATE:integer:0:.status.updatedNumberScheduled,"
-    "AVAILABLE:integer:0:.status.numberAvailable,NODE SELECTOR:string:0:-," WIDE_COLUMNS
-    ",SELECTOR:string:1:-",
-    FALSE },
-  { "statefulsets.v1.apps", "StatefulSet", "statefulsets", "statefulset", "sts", "status,scale", "",
-    "READY:string:0:-," WIDE_COLUMNS, FALSE },
+  { "deployments.v1.apps", "apps/v1", "Deployment", "deployments", "deployment",
+    TIMON_RESOURCE_NAMESPACED, "deploy", "status,scale", "",
+    "READY:string:-,UP-TO-DATE:integer:.status.updatedReplicas,"
+    "AVAILABLE:integer:.status.availableReplicas," WIDE_COLUMNS ",SELECTOR:string:-:1",
+    TRUE, FALSE, TRUE, "all" },
+  { "replicasets.v1.apps", "apps/v1", "ReplicaSet", "replicasets", "replicaset",
+    TIMON_RESOURCE_NAMESPACED, "rs", "status,scale", "status.replicas",
+    "DESIRED:integer:.spec.replicas,CURRENT:integer:.status.replicas,"
+    "READY:integer:.status.readyReplicas," WIDE_COLUMNS ",SELECTOR:string:-:1",
+    TRUE, TRUE, TRUE, "all" },
+  { "daemonsets.v1.apps", "apps/v1", "DaemonSet", "daemonsets", "daemonset",
+    TIMON_RESOURCE_NAMESPACED, "ds", "status", "",
+    "DESIRED:integer:.status.desiredNumberScheduled,"
+    "CURRENT:integer:.status.currentNumberScheduled,READY:integer:.status.numberReady,"
+    "UP-TO-DATE:integer:.status.updatedNumberScheduled,"
+    "AVAILABLE:integer:.status.numberAvailable,NODE SELECTOR:string:-," WIDE_COLUMNS
+    ",SELECTOR:string:-:1",
+    TRUE, FALSE, TRUE, "all" },
+  { "statefulsets.v1.apps", "apps/v1", "StatefulSet", "statefulsets", "statefulset",
+    TIMON_RESOURCE_NAMESPACED, "sts", "status,scale", "", "READY:string:-," WIDE_COLUMNS, TRUE,
+    FALSE, TRUE, "all" },
 };
 
-static char *
-join (const char *const *strv)
-{
-  return g_strjoinv (",", (char **) strv);
-}
-
-static void
-test_describe (gconstpointer data)
-{
-  const Description *d = data;
-  TimonResourceType *type = lookup (d->feature);
-  g_autoptr (GString) columns = g_string_new (NULL);
-
-  g_assert_cmpstr (timon_resource_type_get_group (type), ==, "apps");
-  g_assert_cmpstr (timon_resource_type_get_version (type), ==, "v1");
-  g_assert_cmpstr (timon_resource_type_get_kind (type), ==, d->kind);
-  g_assert_cmpstr (timon_resource_type_get_plural (type), ==, d->plural);
-  g_assert_cmpstr (timon_resource_type_get_singular (type), ==, d->singular);
-  g_assert_cmpint (timon_resource_type_get_scope (type), ==, TIMON_RESOURCE_NAMESPACED);
-
-  g_autofree char *short_names = join (timon_resource_type_get_short_names (type));
-  g_assert_cmpstr (short_names, ==, d->short_names);
-  g_autofree char *subresources = join (timon_resource_type_get_subresources (type));
-  g_assert_cmpstr (subresources, ==, d->subresources);
-  g_autofree char *fields = join (timon_resource_type_get_selectable_fields (type));
-  g_assert_cmpstr (fields, ==, d->fields);
-  /* Workloads are what `kubectl get all` lists. */
-  g_autofree char *categories = join (timon_resource_type_get_categories (type));
-  g_assert_cmpstr (categories, ==, "all");
-
-  for (guint i = 0; i < timon_resource_type_get_n_columns (type); i++) {
-    const char *name, *column_type, *format, *description, *json_path;
-    int priority;
-
-    timon_resource_type_get_column (type, i, &name, &column_type, &format, &description, &priority,
-                                    &json_path);
-    g_assert_cmpstr (format, ==, "");
-    g_assert_cmpuint (strlen (description), >, 0);
-    g_string_append_printf (columns, "%s%s:%s:%d:%s", i > 0 ? "," : "", name, column_type, priority,
-                            json_path != NULL ? json_path : "-");
-  }
-  g_assert_cmpstr (columns->str, ==, d->columns);
-
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, NULL);
-  g_assert_true (hooks->default_object != NULL);
-  g_assert_true (hooks->validate_create != NULL);
-  g_assert_true (hooks->validate_update != NULL);
-  g_assert_true (hooks->print_column != NULL);
-  g_assert_cmpint (hooks->get_field != NULL, ==, d->has_get_field);
-}
-
-static void
-test_plugin (void)
-{
-  TimonFeature *feature =
-    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "deployments.v1.apps");
-  TimonPlugin *plugin = timon_feature_get_plugin (feature);
-  GPtrArray *features = timon_plugin_get_features (plugin);
-  g_autoptr (GString) names = g_string_new (NULL);
-
-  g_assert_cmpuint (timon_registry_get_failures (registry)->len, ==, 0);
-  g_assert_cmpstr (timon_plugin_get_name (plugin), ==, "apps-v1");
-  g_assert_cmpstr (timon_plugin_get_description (plugin), ==, "Kubernetes apps/v1 resource types");
-  g_assert_cmpstr (timon_plugin_get_version (plugin), ==, "0.1.0");
-  g_assert_cmpstr (timon_plugin_get_license (plugin), ==, "LGPL-2.1-or-later");
-  for (guint i = 0; i < features->len; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
-                            timon_feature_get_name (features->pdata[i]));
-  g_assert_cmpstr (names->str, ==,
-                   "deployments.v1.apps,replicasets.v1.apps,daemonsets.v1.apps,"
-                   "statefulsets.v1.apps");
-}
+static const PluginDescription plugin = {
+  "Kubernetes apps/v1 resource types",
+  "deployments.v1.apps,replicasets.v1.apps,daemonsets.v1.apps,statefulsets.v1.apps",
+};
 
 /* Defaults */
-
-typedef struct {
-  const char *name;
-  const char *feature;
-  const char *input;
-  const char *expected;
-} DefaultCase;
 
 /* What every pod template gets. */
 #define POD_DEFAULTS                                        \
@@ -318,37 +117,8 @@ static const DefaultCase default_cases[] = {
     " 'revisionHistoryLimit': 10, " TEMPLATE_DEFAULTS "}}" },
 };
 
-static void
-test_default (gconstpointer data)
-{
-  const DefaultCase *c = data;
-  g_autoptr (JsonObject) object = parse (c->input);
-  g_autoptr (JsonObject) expected = parse (c->expected);
-
-  run_default (lookup (c->feature), object);
-  g_autoptr (JsonNode) got_node = json_node_init_object (json_node_alloc (), object);
-  g_autoptr (JsonNode) expected_node = json_node_init_object (json_node_alloc (), expected);
-  if (!json_node_equal (got_node, expected_node)) {
-    g_autofree char *got = to_string (object);
-    g_autofree char *want = to_string (expected);
-    g_assert_cmpstr (got, ==, want);
-  }
-}
-
 /* Validation on create */
 
-typedef struct {
-  const char *name;
-  const char *feature;
-  const char *object;
-  Cause causes[MAX_CAUSES];
-} CreateCase;
-
-#define INVALID "FieldValueInvalid"
-#define REQUIRED "FieldValueRequired"
-#define FORBIDDEN "FieldValueForbidden"
-#define NOT_SUPPORTED "FieldValueNotSupported"
-#define DUPLICATE "FieldValueDuplicate"
 #define MISMATCH "`selector` does not match template `labels`"
 #define NONNEGATIVE "must be greater than or equal to 0"
 #define PERCENT "a valid percent string must be a numeric string followed by an ending '%'"
@@ -713,25 +483,7 @@ static const CreateCase create_cases[] = {
     { { NOT_SUPPORTED, "spec.template.spec.restartPolicy", "supported values: \"Always\"" } } },
 };
 
-static void
-test_validate_create (gconstpointer data)
-{
-  const CreateCase *c = data;
-  g_autoptr (JsonObject) object = parse (c->object);
-  g_autoptr (TimonFieldErrors) errors = run_validate (lookup (c->feature), object, NULL);
-
-  assert_causes (errors, c->causes);
-}
-
 /* Validation on update */
-
-typedef struct {
-  const char *name;
-  const char *feature;
-  const char *old;
-  const char *object;
-  Cause causes[MAX_CAUSES];
-} UpdateCase;
 
 #define OTHER_SELECTOR "{'matchExpressions': [{'key': 'app', 'operator': 'Exists'}]}"
 
@@ -816,26 +568,7 @@ static const UpdateCase update_cases[] = {
     { { NULL } } },
 };
 
-static void
-test_validate_update (gconstpointer data)
-{
-  const UpdateCase *c = data;
-  g_autoptr (JsonObject) old = parse (c->old);
-  g_autoptr (JsonObject) object = parse (c->object);
-  g_autoptr (TimonFieldErrors) errors = run_validate (lookup (c->feature), object, old);
-
-  assert_causes (errors, c->causes);
-}
-
 /* Field selectors and printed columns */
-
-typedef struct {
-  const char *name;
-  const char *feature;
-  const char *object;
-  const char *field; /* or column, for print_column */
-  const char *expected;
-} ValueCase;
 
 static const ValueCase field_cases[] = {
   { "replicaset/replicas", "replicasets.v1.apps", "{'status': {'replicas': 3}}", "status.replicas",
@@ -898,38 +631,7 @@ static const ValueCase column_cases[] = {
   { "statefulset/no-selector-column", "statefulsets.v1.apps", "{}", "NODE SELECTOR", NULL },
 };
 
-static void
-test_get_field (gconstpointer data)
-{
-  const ValueCase *c = data;
-  g_autoptr (JsonObject) object = parse (c->object);
-  gpointer hook_data;
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (lookup (c->feature), &hook_data);
-  g_autofree char *value = hooks->get_field (object, c->field, hook_data);
-
-  g_assert_cmpstr (value, ==, c->expected);
-}
-
-static void
-test_print_column (gconstpointer data)
-{
-  const ValueCase *c = data;
-  g_autoptr (JsonObject) object = parse (c->object);
-  gpointer hook_data;
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (lookup (c->feature), &hook_data);
-  g_autofree char *value = hooks->print_column (object, c->field, hook_data);
-
-  g_assert_cmpstr (value, ==, c->expected);
-}
-
 /* Robustness: every member a type reads, given every JSON shape. */
-
-typedef struct {
-  const char *feature;
-  const char *member; /* a path of members joined by '.' */
-  const char *holds;  /* "object", "array", "string", "boolean", "integer", "int-or-string" or
-                         NULL: any */
-} Member;
 
 /* What every workload reads of its selector, pod template and status. */
 #define WORKLOAD_MEMBERS(feature)                                                               \
@@ -992,7 +694,7 @@ static const Member members[] = {
 };
 
 /* A valid object of each type, for the shapes to be put into. */
-static const char *
+const char *
 valid_object (const char *feature)
 {
   if (g_str_equal (feature, "deployments.v1.apps"))
@@ -1016,158 +718,6 @@ valid_object (const char *feature)
          ", " TEMPLATE "}, 'status': {'replicas': 2, 'readyReplicas': 1, 'observedGeneration': 1}}";
 }
 
-static const char *const shapes[] = {
-  "null", "0",  "1.5",           "-1", "true",     "''",
-  "'x'",  "[]", "[1, null, {}]", "{}", "{'a': 1}", "{'a': null, 'b': [], 'c': {'d': true}}",
-};
-
-static gboolean
-shape_holds (JsonNode *node, const char *holds)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    return TRUE; /* null is absent */
-  if (g_str_equal (holds, "object"))
-    return JSON_NODE_HOLDS_OBJECT (node);
-  if (g_str_equal (holds, "array"))
-    return JSON_NODE_HOLDS_ARRAY (node);
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  if (g_str_equal (holds, "int-or-string"))
-    return json_node_get_value_type (node) == G_TYPE_STRING ||
-           json_node_get_value_type (node) == G_TYPE_INT64;
-  if (g_str_equal (holds, "string"))
-    return json_node_get_value_type (node) == G_TYPE_STRING;
-  if (g_str_equal (holds, "boolean"))
-    return json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-  return json_node_get_value_type (node) == G_TYPE_INT64;
-}
-
-/* What the hooks say of a member holding another JSON type than @holds. */
-static const char *
-wrong_type_detail (const char *holds)
-{
-  static const char *const details[][2] = {
-    { "object", "must be an object" },
-    { "array", "must be a list" },
-    { "string", "must be a string" },
-    { "boolean", "must be a boolean" },
-    { "integer", "must be an integer" },
-    { "int-or-string", "must be an integer or a percent string" },
-  };
-
-  for (size_t i = 0; i < G_N_ELEMENTS (details); i++) {
-    if (g_str_equal (details[i][0], holds))
-      return details[i][1];
-  }
-  g_assert_not_reached ();
-}
-
-/* Puts @shape at @path in @object, making the objects on the way. */
-static void
-set_path (JsonObject *object, const char *path, const char *shape)
-{
-  g_auto (GStrv) steps = g_strsplit (path, ".", -1);
-  guint n = g_strv_length (steps);
-
-  for (guint i = 0; i + 1 < n; i++) {
-    JsonNode *node = json_object_get_member (object, steps[i]);
-    if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-      json_object_set_object_member (object, steps[i], json_object_new ());
-    object = json_object_get_object_member (object, steps[i]);
-  }
-  json_object_set_member (object, steps[n - 1], parse_node (shape));
-}
-
-/* Every cause is well-formed: a known reason, a field, a detail. */
-static void
-assert_sensible (TimonFieldErrors *errors)
-{
-  static const char *const reasons[] = {
-    "FieldValueRequired",  "FieldValueInvalid", "FieldValueNotSupported", "FieldValueDuplicate",
-    "FieldValueForbidden", "FieldValueTooLong", "FieldValueTooMany",      NULL,
-  };
-
-  for (guint i = 0; i < timon_field_errors_get_length (errors); i++) {
-    g_assert_true (g_strv_contains (reasons, timon_field_errors_get_reason (errors, i)));
-    g_assert_cmpuint (strlen (timon_field_errors_get_field (errors, i)), >, 0);
-    if (!g_str_equal (timon_field_errors_get_reason (errors, i), REQUIRED))
-      g_assert_cmpuint (strlen (timon_field_errors_get_detail (errors, i)), >, 0);
-  }
-}
-
-static gboolean
-has_cause_on (TimonFieldErrors *errors, const char *field, const char *detail)
-{
-  for (guint i = 0; i < timon_field_errors_get_length (errors); i++) {
-    if (g_str_equal (timon_field_errors_get_field (errors, i), field) &&
-        strstr (timon_field_errors_get_detail (errors, i), detail) != NULL)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* Every hook of @type on @object, which must not crash it. */
-static void
-run_read_hooks (TimonResourceType *type, JsonObject *object)
-{
-  gpointer data;
-  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
-
-  for (const char *const *f = timon_resource_type_get_selectable_fields (type); *f != NULL; f++) {
-    g_autofree char *value = hooks->get_field (object, *f, data);
-    g_assert_true (value == NULL || g_utf8_validate (value, -1, NULL));
-  }
-  for (guint i = 0; i < timon_resource_type_get_n_columns (type); i++) {
-    const char *name, *json_path;
-    timon_resource_type_get_column (type, i, &name, NULL, NULL, NULL, NULL, &json_path);
-    if (json_path == NULL) {
-      g_autofree char *cell = hooks->print_column (object, name, data);
-      g_assert_nonnull (cell);
-    }
-  }
-}
-
-static void
-test_robustness (gconstpointer data)
-{
-  const Member *m = data;
-  TimonResourceType *type = lookup (m->feature);
-
-  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++) {
-    g_autoptr (JsonNode) shape = parse_node (shapes[s]);
-    g_autoptr (JsonObject) created = parse (valid_object (m->feature));
-    g_autoptr (JsonObject) updated = parse (valid_object (m->feature));
-    g_autoptr (JsonObject) as_old = parse (valid_object (m->feature));
-    g_autoptr (JsonObject) good = parse (valid_object (m->feature));
-    const char *detail = m->holds != NULL ? wrong_type_detail (m->holds) : NULL;
-
-    g_test_message ("%s = %s", m->member, shapes[s]);
-    set_path (created, m->member, shapes[s]);
-    set_path (updated, m->member, shapes[s]);
-    set_path (as_old, m->member, shapes[s]);
-
-    g_autoptr (TimonFieldErrors) create_errors = run_validate (type, created, NULL);
-    g_autoptr (TimonFieldErrors) update_errors = run_validate (type, updated, good);
-    g_autoptr (TimonFieldErrors) old_errors = run_validate (type, good, as_old);
-    assert_sensible (create_errors);
-    assert_sensible (update_errors);
-    assert_sensible (old_errors);
-    run_read_hooks (type, created);
-    run_read_hooks (type, as_old);
-
-    /* A shape the member cannot hold is reported on the member itself. */
-    if (m->holds != NULL && !shape_holds (shape, m->holds)) {
-      if (!has_cause_on (create_errors, m->member, detail)) {
-        g_autofree char *got = describe_errors (create_errors);
-        g_autofree char *m_ = g_strdup_printf ("%s = %s: no \"%s\" cause on create:%s", m->member,
-                                               shapes[s], detail, got);
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_);
-      }
-      g_assert_true (has_cause_on (update_errors, m->member, detail));
-    }
-  }
-}
-
 /* The valid objects of the sweep are valid. */
 static void
 test_robustness_valid (void)
@@ -1187,141 +737,49 @@ test_robustness_valid (void)
   }
 }
 
-/* The object itself of the wrong shape cannot reach a hook (the core
- * parses objects), but empty ones can. */
+/* The empty objects of every type, in one test. */
 static void
-test_robustness_empty (void)
+test_robustness_empty_all (void)
 {
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    TimonResourceType *type = lookup (descriptions[i].feature);
-    g_autoptr (JsonObject) object = json_object_new ();
-    g_autoptr (JsonObject) old = json_object_new ();
-    g_autoptr (JsonObject) bare = json_object_new ();
-    g_autoptr (TimonFieldErrors) create_errors = run_validate (type, object, NULL);
-    g_autoptr (TimonFieldErrors) update_errors = run_validate (type, object, old);
-
-    assert_sensible (create_errors);
-    assert_sensible (update_errors);
-    run_read_hooks (type, object);
-    run_read_hooks (type, bare);
-  }
+  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++)
+    test_robustness_empty (&descriptions[i]);
 }
 
 /* timonctl */
 
-static void
-test_timonctl_list (void)
-{
-  g_auto (TestRun) run = { 0 };
-  const char *const argv[] = { TIMONCTL,           "plugins", "--plugin-dir",
-                               APPS_V1_PLUGIN_DIR, "--json",  NULL };
-
-  test_run (&run, NULL, argv);
-  g_assert_cmpint (run.status, ==, 0);
-
-  g_autoptr (JsonNode) root = json_from_string (run.out, NULL);
-  g_assert_nonnull (root);
-  JsonArray *plugins = json_object_get_array_member (json_node_get_object (root), "plugins");
-  JsonObject *apps_v1 = NULL;
-  for (guint i = 0; i < json_array_get_length (plugins); i++) {
-    JsonObject *plugin = json_array_get_object_element (plugins, i);
-    if (g_str_equal (json_object_get_string_member (plugin, "name"), "apps-v1"))
-      apps_v1 = plugin;
-  }
-  g_assert_nonnull (apps_v1);
-  g_assert_cmpstr (json_object_get_string_member (apps_v1, "description"), ==,
-                   "Kubernetes apps/v1 resource types");
-  JsonArray *features = json_object_get_array_member (apps_v1, "features");
-  g_autoptr (GString) names = g_string_new (NULL);
-  for (guint i = 0; i < json_array_get_length (features); i++) {
-    JsonObject *feature = json_array_get_object_element (features, i);
-    g_string_append_printf (names, "%s%s:%s", i > 0 ? "," : "",
-                            json_object_get_string_member (feature, "kind"),
-                            json_object_get_string_member (feature, "name"));
-  }
-  g_assert_cmpstr (names->str, ==,
-                   "resource-type:deployments.v1.apps,resource-type:replicasets.v1.apps,"
-                   "resource-type:daemonsets.v1.apps,resource-type:statefulsets.v1.apps");
-  JsonArray *failures = json_object_get_array_member (json_node_get_object (root), "failures");
-  g_assert_cmpuint (json_array_get_length (failures), ==, 0);
-}
-
-static void
-test_timonctl_describe (void)
-{
-  g_auto (TestRun) run = { 0 };
-  const char *const argv[] = { TIMONCTL,           "plugins", "--plugin-dir",
-                               APPS_V1_PLUGIN_DIR, "apps-v1", NULL };
-
-  test_run (&run, NULL, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  assert_contains (run.out, "Kubernetes apps/v1 resource types");
-  assert_contains (run.out, "4 features:");
-  assert_contains (run.out, "libtimon-resources-apps-v1.so");
-  const char *const expected[] = {
-    "deployments.v1.apps",  "Deployment apps/v1",  "replicasets.v1.apps",
-    "ReplicaSet apps/v1",   "daemonsets.v1.apps",  "DaemonSet apps/v1",
-    "statefulsets.v1.apps", "StatefulSet apps/v1", NULL
-  };
-  for (const char *const *e = expected; *e != NULL; e++)
-    assert_contains (run.out, *e);
-}
-
-/* "/resources/apps-v1/<plural>/<group>/<case>" from "kind/case". */
-static void
-add_named (const char *group,
-           const char *feature,
-           const char *name,
-           gconstpointer data,
-           GTestDataFunc func)
-{
-  g_autofree char *plural = g_strndup (feature, strcspn (feature, "."));
-  g_autofree char *path =
-    g_strdup_printf ("/resources/apps-v1/%s/%s/%s", plural, group, strchr (name, '/') + 1);
-  g_test_add_data_func (path, data, func);
-}
+static const char *const timonctl_describe[] = {
+  "Kubernetes apps/v1 resource types",
+  "4 features:",
+  "libtimon-resources-apps-v1.so",
+  "deployments.v1.apps",
+  "Deployment apps/v1",
+  "replicasets.v1.apps",
+  "ReplicaSet apps/v1",
+  "daemonsets.v1.apps",
+  "DaemonSet apps/v1",
+  "statefulsets.v1.apps",
+  "StatefulSet apps/v1",
+  NULL,
+};
 
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  resource_test_init (&argc, &argv, "apps-v1", APPS_V1_PLUGIN_DIR);
 
-  registry = timon_registry_new ();
-  timon_registry_load_dir (registry, APPS_V1_PLUGIN_DIR);
-
-  g_test_add_func ("/resources/apps-v1/plugin", test_plugin);
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    g_autofree char *path =
-      g_strdup_printf ("/resources/apps-v1/%s/describe", descriptions[i].plural);
-    g_test_add_data_func (path, &descriptions[i], test_describe);
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS (default_cases); i++)
-    add_named ("default", default_cases[i].feature, default_cases[i].name, &default_cases[i],
-               test_default);
-  for (size_t i = 0; i < G_N_ELEMENTS (create_cases); i++)
-    add_named ("validate-create", create_cases[i].feature, create_cases[i].name, &create_cases[i],
-               test_validate_create);
-  for (size_t i = 0; i < G_N_ELEMENTS (update_cases); i++)
-    add_named ("validate-update", update_cases[i].feature, update_cases[i].name, &update_cases[i],
-               test_validate_update);
-  for (size_t i = 0; i < G_N_ELEMENTS (field_cases); i++)
-    add_named ("get-field", field_cases[i].feature, field_cases[i].name, &field_cases[i],
-               test_get_field);
-  for (size_t i = 0; i < G_N_ELEMENTS (column_cases); i++)
-    add_named ("print-column", column_cases[i].feature, column_cases[i].name, &column_cases[i],
-               test_print_column);
-  for (size_t i = 0; i < G_N_ELEMENTS (members); i++) {
-    g_autofree char *plural = g_strndup (members[i].feature, strcspn (members[i].feature, "."));
-    g_autofree char *path =
-      g_strdup_printf ("/resources/apps-v1/%s/robustness/%s", plural, members[i].member);
-    g_test_add_data_func (path, &members[i], test_robustness);
-  }
+  g_test_add_data_func ("/resources/apps-v1/plugin", &plugin, test_plugin);
+  add_for_types ("describe", descriptions, G_N_ELEMENTS (descriptions), test_describe);
+  add_cases ("default", default_cases, test_default);
+  add_cases ("validate-create", create_cases, test_validate_create);
+  add_cases ("validate-update", update_cases, test_validate_update);
+  add_cases ("get-field", field_cases, test_get_field);
+  add_cases ("print-column", column_cases, test_print_column);
+  add_members (members, G_N_ELEMENTS (members));
   g_test_add_func ("/resources/apps-v1/robustness/valid", test_robustness_valid);
-  g_test_add_func ("/resources/apps-v1/robustness/empty", test_robustness_empty);
-  g_test_add_func ("/resources/apps-v1/timonctl/list", test_timonctl_list);
-  g_test_add_func ("/resources/apps-v1/timonctl/describe", test_timonctl_describe);
+  g_test_add_func ("/resources/apps-v1/robustness/empty", test_robustness_empty_all);
+  g_test_add_data_func ("/resources/apps-v1/timonctl/list", &plugin, test_timonctl_list);
+  g_test_add_data_func ("/resources/apps-v1/timonctl/describe", timonctl_describe,
+                        test_timonctl_describe);
 
-  int status = g_test_run ();
-  g_object_unref (registry);
-  return status;
+  return resource_test_run ();
 }

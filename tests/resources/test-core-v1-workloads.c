@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core-v1-private.h"
-#include "core-v1-test-utils.h"
+#include "resource-test-utils.h"
 #include "test-utils.h"
 
 #define FORBIDDEN_POD_UPDATE \
@@ -28,27 +28,27 @@
 /* Descriptions */
 
 static const Description descriptions[] = {
-  { "pods.v1", "Pod", "pods", "pod", TIMON_RESOURCE_NAMESPACED, "po",
+  { "pods.v1", "v1", "Pod", "pods", "pod", TIMON_RESOURCE_NAMESPACED, "po",
     "status,binding,eviction,log,exec",
     "spec.nodeName,spec.schedulerName,spec.serviceAccountName,status.phase,status.podIP,"
     "status.nominatedNodeName",
     "READY:string:-,STATUS:string:-,RESTARTS:integer:-,IP:string:.status.podIP:1,"
     "NODE:string:.spec.nodeName:1",
     TRUE, TRUE, TRUE, "all" },
-  { "nodes.v1", "Node", "nodes", "node", TIMON_RESOURCE_CLUSTER, "no", "status",
+  { "nodes.v1", "v1", "Node", "nodes", "node", TIMON_RESOURCE_CLUSTER, "no", "status",
     "spec.unschedulable",
     "STATUS:string:-,ROLES:string:-,VERSION:string:.status.nodeInfo.kubeletVersion", TRUE, TRUE,
     TRUE, NULL },
-  { "services.v1", "Service", "services", "service", TIMON_RESOURCE_NAMESPACED, "svc", "status",
-    "spec.clusterIP,spec.type",
+  { "services.v1", "v1", "Service", "services", "service", TIMON_RESOURCE_NAMESPACED, "svc",
+    "status", "spec.clusterIP,spec.type",
     "TYPE:string:.spec.type,CLUSTER-IP:string:.spec.clusterIP,EXTERNAL-IP:string:-,"
     "PORT(S):string:-,SELECTOR:string:-:1",
     TRUE, TRUE, TRUE, "all" },
-  { "endpoints.v1", "Endpoints", "endpoints", "endpoints", TIMON_RESOURCE_NAMESPACED, "ep", "", "",
-    "ENDPOINTS:string:-", TRUE, FALSE, TRUE, NULL },
-  { "resourcequotas.v1", "ResourceQuota", "resourcequotas", "resourcequota",
+  { "endpoints.v1", "v1", "Endpoints", "endpoints", "endpoints", TIMON_RESOURCE_NAMESPACED, "ep",
+    "", "", "ENDPOINTS:string:-", TRUE, FALSE, TRUE, NULL },
+  { "resourcequotas.v1", "v1", "ResourceQuota", "resourcequotas", "resourcequota",
     TIMON_RESOURCE_NAMESPACED, "quota", "status", "", "", FALSE, FALSE, FALSE, NULL },
-  { "limitranges.v1", "LimitRange", "limitranges", "limitrange", TIMON_RESOURCE_NAMESPACED,
+  { "limitranges.v1", "v1", "LimitRange", "limitranges", "limitrange", TIMON_RESOURCE_NAMESPACED,
     "limits", "", "", "", FALSE, FALSE, FALSE, NULL },
 };
 
@@ -1179,49 +1179,22 @@ valid_object (const char *feature)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  resource_test_init (&argc, &argv, "core-v1", CORE_V1_PLUGIN_DIR);
 
-  registry = timon_registry_new ();
-  timon_registry_load_dir (registry, CORE_V1_PLUGIN_DIR);
-
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/describe", descriptions[i].plural);
-    g_test_add_data_func (path, &descriptions[i], test_describe);
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS (default_cases); i++)
-    add_named ("default", default_cases[i].feature, default_cases[i].name, &default_cases[i],
-               test_default);
-  for (size_t i = 0; i < G_N_ELEMENTS (create_cases); i++)
-    add_named ("validate-create", create_cases[i].feature, create_cases[i].name, &create_cases[i],
-               test_validate_create);
-  for (size_t i = 0; i < G_N_ELEMENTS (update_cases); i++)
-    add_named ("validate-update", update_cases[i].feature, update_cases[i].name, &update_cases[i],
-               test_validate_update);
-  for (size_t i = 0; i < G_N_ELEMENTS (field_cases); i++)
-    add_named ("get-field", field_cases[i].feature, field_cases[i].name, &field_cases[i],
-               test_get_field);
-  for (size_t i = 0; i < G_N_ELEMENTS (column_cases); i++)
-    add_named ("print-column", column_cases[i].feature, column_cases[i].name, &column_cases[i],
-               test_print_column);
+  add_for_types ("describe", descriptions, G_N_ELEMENTS (descriptions), test_describe);
+  add_cases ("default", default_cases, test_default);
+  add_cases ("validate-create", create_cases, test_validate_create);
+  add_cases ("validate-update", update_cases, test_validate_update);
+  add_cases ("get-field", field_cases, test_get_field);
+  add_cases ("print-column", column_cases, test_print_column);
   g_test_add_func ("/resources/core-v1/pods/validate-create/status-types",
                    test_validate_pod_status);
   g_test_add_func ("/resources/core-v1/quantity/parse", test_quantity_parse);
   g_test_add_func ("/resources/core-v1/quantity/validate", test_quantity_validate);
   g_test_add_func ("/resources/core-v1/addresses", test_addresses);
-  for (size_t i = 0; i < G_N_ELEMENTS (members); i++) {
-    g_autofree char *plural = g_strndup (members[i].feature, strcspn (members[i].feature, "."));
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/robustness/%s", plural, members[i].member);
-    g_test_add_data_func (path, &members[i], test_robustness);
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/robustness/empty", descriptions[i].plural);
-    g_test_add_data_func (path, descriptions[i].feature, test_robustness_empty);
-  }
+  add_members (members, G_N_ELEMENTS (members));
+  add_for_types ("robustness/empty", descriptions, G_N_ELEMENTS (descriptions),
+                 test_robustness_empty);
 
-  int status = g_test_run ();
-  g_object_unref (registry);
-  return status;
+  return resource_test_run ();
 }

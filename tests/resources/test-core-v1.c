@@ -11,21 +11,21 @@
  */
 #include <string.h>
 
-#include "core-v1-test-utils.h"
+#include "resource-test-utils.h"
 #include "test-utils.h"
 
 /* Descriptions */
 
 static const Description descriptions[] = {
-  { "namespaces.v1", "Namespace", "namespaces", "namespace", TIMON_RESOURCE_CLUSTER, "ns", "status",
-    "status.phase", "STATUS:string:.status.phase", TRUE, TRUE, FALSE },
-  { "configmaps.v1", "ConfigMap", "configmaps", "configmap", TIMON_RESOURCE_NAMESPACED, "cm", "",
-    "", "DATA:string:-", FALSE, FALSE, TRUE },
-  { "secrets.v1", "Secret", "secrets", "secret", TIMON_RESOURCE_NAMESPACED, "", "", "type",
+  { "namespaces.v1", "v1", "Namespace", "namespaces", "namespace", TIMON_RESOURCE_CLUSTER, "ns",
+    "status", "status.phase", "STATUS:string:.status.phase", TRUE, TRUE, FALSE },
+  { "configmaps.v1", "v1", "ConfigMap", "configmaps", "configmap", TIMON_RESOURCE_NAMESPACED, "cm",
+    "", "", "DATA:string:-", FALSE, FALSE, TRUE },
+  { "secrets.v1", "v1", "Secret", "secrets", "secret", TIMON_RESOURCE_NAMESPACED, "", "", "type",
     "TYPE:string:.type,DATA:string:-", TRUE, TRUE, TRUE },
-  { "serviceaccounts.v1", "ServiceAccount", "serviceaccounts", "serviceaccount",
+  { "serviceaccounts.v1", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount",
     TIMON_RESOURCE_NAMESPACED, "sa", "", "", "SECRETS:string:-", FALSE, FALSE, TRUE },
-  { "events.v1", "Event", "events", "event", TIMON_RESOURCE_NAMESPACED, "ev", "",
+  { "events.v1", "v1", "Event", "events", "event", TIMON_RESOURCE_NAMESPACED, "ev", "",
     "involvedObject.kind,involvedObject.namespace,involvedObject.name,involvedObject.uid,"
     "involvedObject.apiVersion,involvedObject.resourceVersion,involvedObject.fieldPath,reason,"
     "reportingComponent,source,type",
@@ -33,27 +33,11 @@ static const Description descriptions[] = {
     TRUE },
 };
 
-static void
-test_plugin (void)
-{
-  TimonFeature *feature =
-    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, "namespaces.v1");
-  TimonPlugin *plugin = timon_feature_get_plugin (feature);
-  GPtrArray *features = timon_plugin_get_features (plugin);
-  g_autoptr (GString) names = g_string_new (NULL);
-
-  g_assert_cmpuint (timon_registry_get_failures (registry)->len, ==, 0);
-  g_assert_cmpstr (timon_plugin_get_name (plugin), ==, "core-v1");
-  g_assert_cmpstr (timon_plugin_get_description (plugin), ==, "Kubernetes core/v1 resource types");
-  g_assert_cmpstr (timon_plugin_get_version (plugin), ==, "0.1.0");
-  g_assert_cmpstr (timon_plugin_get_license (plugin), ==, "LGPL-2.1-or-later");
-  for (guint i = 0; i < features->len; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
-                            timon_feature_get_name (features->pdata[i]));
-  g_assert_cmpstr (names->str, ==,
-                   "namespaces.v1,configmaps.v1,secrets.v1,serviceaccounts.v1,events.v1,pods.v1,"
-                   "nodes.v1,services.v1,endpoints.v1,resourcequotas.v1,limitranges.v1");
-}
+static const PluginDescription plugin = {
+  "Kubernetes core/v1 resource types",
+  "namespaces.v1,configmaps.v1,secrets.v1,serviceaccounts.v1,events.v1,pods.v1,nodes.v1,"
+  "services.v1,endpoints.v1,resourcequotas.v1,limitranges.v1",
+};
 
 /* Defaults */
 
@@ -656,46 +640,6 @@ valid_object (const char *feature)
 /* timonctl */
 
 static void
-test_timonctl_list (void)
-{
-  g_auto (TestRun) run = { 0 };
-  const char *const argv[] = { TIMONCTL,           "plugins", "--plugin-dir",
-                               CORE_V1_PLUGIN_DIR, "--json",  NULL };
-
-  test_run (&run, NULL, argv);
-  g_assert_cmpint (run.status, ==, 0);
-
-  g_autoptr (JsonNode) root = json_from_string (run.out, NULL);
-  g_assert_nonnull (root);
-  JsonArray *plugins = json_object_get_array_member (json_node_get_object (root), "plugins");
-  JsonObject *core_v1 = NULL;
-  for (guint i = 0; i < json_array_get_length (plugins); i++) {
-    JsonObject *plugin = json_array_get_object_element (plugins, i);
-    if (g_str_equal (json_object_get_string_member (plugin, "name"), "core-v1"))
-      core_v1 = plugin;
-  }
-  g_assert_nonnull (core_v1);
-  g_assert_cmpstr (json_object_get_string_member (core_v1, "description"), ==,
-                   "Kubernetes core/v1 resource types");
-  JsonArray *features = json_object_get_array_member (core_v1, "features");
-  g_autoptr (GString) names = g_string_new (NULL);
-  for (guint i = 0; i < json_array_get_length (features); i++) {
-    JsonObject *feature = json_array_get_object_element (features, i);
-    g_string_append_printf (names, "%s%s:%s", i > 0 ? "," : "",
-                            json_object_get_string_member (feature, "kind"),
-                            json_object_get_string_member (feature, "name"));
-  }
-  g_assert_cmpstr (names->str, ==,
-                   "resource-type:namespaces.v1,resource-type:configmaps.v1,"
-                   "resource-type:secrets.v1,resource-type:serviceaccounts.v1,"
-                   "resource-type:events.v1,resource-type:pods.v1,resource-type:nodes.v1,"
-                   "resource-type:services.v1,resource-type:endpoints.v1,"
-                   "resource-type:resourcequotas.v1,resource-type:limitranges.v1");
-  JsonArray *failures = json_object_get_array_member (json_node_get_object (root), "failures");
-  g_assert_cmpuint (json_array_get_length (failures), ==, 0);
-}
-
-static void
 test_timonctl_table (void)
 {
   g_auto (TestRun) run = { 0 };
@@ -716,93 +660,57 @@ test_timonctl_table (void)
   assert_contains (row, "libtimon-resources-core-v1.so");
 }
 
-static void
-test_timonctl_describe (void)
-{
-  g_auto (TestRun) run = { 0 };
-  const char *const argv[] = { TIMONCTL,           "plugins", "--plugin-dir",
-                               CORE_V1_PLUGIN_DIR, "core-v1", NULL };
-
-  test_run (&run, NULL, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  assert_contains (run.out, "Kubernetes core/v1 resource types");
-  assert_contains (run.out, "11 features:");
-  const char *const expected[] = { "namespaces.v1",
-                                   "Namespace v1",
-                                   "configmaps.v1",
-                                   "ConfigMap v1",
-                                   "secrets.v1",
-                                   "Secret v1",
-                                   "serviceaccounts.v1",
-                                   "ServiceAccount v1",
-                                   "events.v1",
-                                   "Event v1",
-                                   "pods.v1",
-                                   "Pod v1",
-                                   "nodes.v1",
-                                   "Node v1",
-                                   "services.v1",
-                                   "Service v1",
-                                   "endpoints.v1",
-                                   "Endpoints v1",
-                                   "resourcequotas.v1",
-                                   "ResourceQuota v1",
-                                   "limitranges.v1",
-                                   "LimitRange v1",
-                                   NULL };
-  for (const char *const *e = expected; *e != NULL; e++)
-    assert_contains (run.out, *e);
-}
+static const char *const timonctl_describe[] = {
+  "Kubernetes core/v1 resource types",
+  "11 features:",
+  "namespaces.v1",
+  "Namespace v1",
+  "configmaps.v1",
+  "ConfigMap v1",
+  "secrets.v1",
+  "Secret v1",
+  "serviceaccounts.v1",
+  "ServiceAccount v1",
+  "events.v1",
+  "Event v1",
+  "pods.v1",
+  "Pod v1",
+  "nodes.v1",
+  "Node v1",
+  "services.v1",
+  "Service v1",
+  "endpoints.v1",
+  "Endpoints v1",
+  "resourcequotas.v1",
+  "ResourceQuota v1",
+  "limitranges.v1",
+  "LimitRange v1",
+  NULL,
+};
 
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  resource_test_init (&argc, &argv, "core-v1", CORE_V1_PLUGIN_DIR);
 
-  registry = timon_registry_new ();
-  timon_registry_load_dir (registry, CORE_V1_PLUGIN_DIR);
-
-  g_test_add_func ("/resources/core-v1/plugin", test_plugin);
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/describe", descriptions[i].plural);
-    g_test_add_data_func (path, &descriptions[i], test_describe);
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS (default_cases); i++)
-    add_named ("default", default_cases[i].feature, default_cases[i].name, &default_cases[i],
-               test_default);
-  for (size_t i = 0; i < G_N_ELEMENTS (create_cases); i++)
-    add_named ("validate-create", create_cases[i].feature, create_cases[i].name, &create_cases[i],
-               test_validate_create);
-  for (size_t i = 0; i < G_N_ELEMENTS (update_cases); i++)
-    add_named ("validate-update", update_cases[i].feature, update_cases[i].name, &update_cases[i],
-               test_validate_update);
-  for (size_t i = 0; i < G_N_ELEMENTS (field_cases); i++)
-    add_named ("get-field", field_cases[i].feature, field_cases[i].name, &field_cases[i],
-               test_get_field);
-  for (size_t i = 0; i < G_N_ELEMENTS (column_cases); i++)
-    add_named ("print-column", column_cases[i].feature, column_cases[i].name, &column_cases[i],
-               test_print_column);
+  g_test_add_data_func ("/resources/core-v1/plugin", &plugin, test_plugin);
+  add_for_types ("describe", descriptions, G_N_ELEMENTS (descriptions), test_describe);
+  add_cases ("default", default_cases, test_default);
+  add_cases ("validate-create", create_cases, test_validate_create);
+  add_cases ("validate-update", update_cases, test_validate_update);
+  add_cases ("get-field", field_cases, test_get_field);
+  add_cases ("print-column", column_cases, test_print_column);
   g_test_add_func ("/resources/core-v1/validate-create/size", test_validate_size);
   g_test_add_func ("/resources/core-v1/validate-create/key-length", test_validate_key_length);
   g_test_add_func ("/resources/core-v1/events/validate-create/lengths",
                    test_validate_event_lengths);
-  for (size_t i = 0; i < G_N_ELEMENTS (members); i++) {
-    g_autofree char *plural = g_strndup (members[i].feature, strcspn (members[i].feature, "."));
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/robustness/%s", plural, members[i].member);
-    g_test_add_data_func (path, &members[i], test_robustness);
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS (descriptions); i++) {
-    g_autofree char *path =
-      g_strdup_printf ("/resources/core-v1/%s/robustness/empty", descriptions[i].plural);
-    g_test_add_data_func (path, descriptions[i].feature, test_robustness_empty);
-  }
-  g_test_add_func ("/resources/core-v1/timonctl/list", test_timonctl_list);
+  add_members (members, G_N_ELEMENTS (members));
+  add_for_types ("robustness/empty", descriptions, G_N_ELEMENTS (descriptions),
+                 test_robustness_empty);
+  g_test_add_data_func ("/resources/core-v1/timonctl/list", &plugin, test_timonctl_list);
   g_test_add_func ("/resources/core-v1/timonctl/table", test_timonctl_table);
-  g_test_add_func ("/resources/core-v1/timonctl/describe", test_timonctl_describe);
+  g_test_add_data_func ("/resources/core-v1/timonctl/describe", timonctl_describe,
+                        test_timonctl_describe);
 
-  int status = g_test_run ();
-  g_object_unref (registry);
-  return status;
+  return resource_test_run ();
 }

@@ -1,5 +1,7 @@
-/* core-v1-test-utils.h: what the tests of the core/v1 resource types
- * share.
+/* resource-test-utils.h: what the tests of the resource-type plugins
+ * (core/v1, apps/v1, coordination.k8s.io/v1) share. Each test binary
+ * loads one plugin folder through resource_test_init(), describes its
+ * types and cases in tables, and registers the tests below on them.
  *
  * JSON in the tables is written with single quotes, turned into double
  * quotes before parsing, so that it reads as it would in a manifest.
@@ -25,6 +27,12 @@ G_BEGIN_DECLS
 /* The registry the test binary loaded the plugin into. */
 extern TimonRegistry *registry;
 
+/* g_test_init(), then loads the plugins in @dir, and names the test
+ * paths after @plugin: "/resources/<plugin>/...". */
+void resource_test_init (int *argc, char ***argv, const char *plugin, const char *dir);
+/* Runs the tests and frees the registry: main()'s return value. */
+int resource_test_run (void);
+
 typedef struct {
   const char *reason;
   const char *field;
@@ -33,8 +41,15 @@ typedef struct {
 
 #define MAX_CAUSES 6
 
+/* What the plugin says of itself. */
+typedef struct {
+  const char *description;
+  const char *features; /* the names, joined by ',', in the order registered */
+} PluginDescription;
+
 typedef struct {
   const char *feature;
+  const char *api_version; /* "<group>/<version>", or "<version>" for the core group */
   const char *kind;
   const char *plural;
   const char *singular;
@@ -83,7 +98,8 @@ typedef struct {
 typedef struct {
   const char *feature;
   const char *member; /* a path of members joined by '.' */
-  const char *holds;  /* "object", "array", "string", "boolean", "integer" or NULL: any */
+  const char *holds;  /* "object", "array", "string", "boolean", "integer", "int-or-string" or
+                         NULL: any */
 } Member;
 
 /* A valid object of each type, for the shapes to be put into: each test
@@ -100,19 +116,45 @@ char *describe_errors (TimonFieldErrors *errors);
 void assert_causes (TimonFieldErrors *errors, const Cause *expected);
 char *join (const char *const *strv);
 
-void test_describe (gconstpointer data);
+/* The tests, each on the case (or description) it is given. */
+void test_plugin (gconstpointer data);   /* a PluginDescription */
+void test_describe (gconstpointer data); /* a Description */
 void test_default (gconstpointer data);
 void test_validate_create (gconstpointer data);
 void test_validate_update (gconstpointer data);
 void test_get_field (gconstpointer data);
 void test_print_column (gconstpointer data);
-void test_robustness (gconstpointer data);
-void test_robustness_empty (gconstpointer data);
+void test_robustness (gconstpointer data);        /* a Member */
+void test_robustness_empty (gconstpointer data);  /* a Description */
+void test_timonctl_list (gconstpointer data);     /* a PluginDescription */
+void test_timonctl_describe (gconstpointer data); /* what it prints: strings, NULL-terminated */
 
+/* "/resources/<plugin>/<plural>/<group>/<case>" from "kind/case". */
 void add_named (const char *group,
                 const char *feature,
                 const char *name,
                 gconstpointer data,
                 GTestDataFunc func);
+
+/* A test of @func on each case of the array @cases (structs with a
+ * name and a feature), by add_named(). */
+#define add_cases(group, cases, func)                                                   \
+  G_STMT_START                                                                          \
+  {                                                                                     \
+    for (size_t i_ = 0; i_ < G_N_ELEMENTS (cases); i_++)                                \
+      add_named ((group), (cases)[i_].feature, (cases)[i_].name, &(cases)[i_], (func)); \
+  }                                                                                     \
+  G_STMT_END
+
+/* "/resources/<plugin>/<plural>/<test>" for each of @n types, on its
+ * description. */
+void add_for_types (const char *test,
+                    const Description *descriptions,
+                    size_t n,
+                    GTestDataFunc func);
+
+/* "/resources/<plugin>/<plural>/robustness/<member>" for each of @n
+ * members. */
+void add_members (const Member *members, size_t n);
 
 G_END_DECLS

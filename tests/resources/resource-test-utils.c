@@ -1,18 +1,43 @@
-/* core-v1-test-utils.c: what the tests of the core/v1 resource types
+/* resource-test-utils.c: what the tests of the resource-type plugins
  * share: the registry they load the plugin into, JSON in single quotes,
- * running hooks as the API server runs them, cause tables, and the
- * robustness sweep of every JSON shape.
+ * running hooks as the API server runs them, cause tables, the
+ * robustness sweep of every JSON shape, and timonctl's view of the
+ * plugin.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core-v1-test-utils.h"
+#include "resource-test-utils.h"
 #include "test-utils.h"
 
 /* Plugins stay resident: one registry serves every test. */
 TimonRegistry *registry;
+
+/* The plugin under test, and where it was built. */
+static const char *plugin_name;
+static const char *plugin_dir;
+
+void
+resource_test_init (int *argc, char ***argv, const char *plugin, const char *dir)
+{
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  plugin_name = plugin;
+  plugin_dir = dir;
+  registry = timon_registry_new ();
+  timon_registry_load_dir (registry, plugin_dir);
+}
+
+int
+resource_test_run (void)
+{
+  int status = g_test_run ();
+
+  g_clear_object (&registry);
+  return status;
+}
 
 TimonResourceType *
 lookup (const char *feature_name)
@@ -126,15 +151,47 @@ join (const char *const *strv)
   return g_strjoinv (",", (char **) strv);
 }
 
+/* The plugin loaded without failures and registered its features, in
+ * order. Every plugin in the tree is at 0.1.0, under the project's
+ * license. */
+void
+test_plugin (gconstpointer data)
+{
+  const PluginDescription *p = data;
+  g_auto (GStrv) expected = g_strsplit (p->features, ",", -1);
+  TimonFeature *feature =
+    timon_registry_lookup (registry, TIMON_FEATURE_RESOURCE_TYPE, expected[0]);
+  g_assert_nonnull (feature);
+  TimonPlugin *plugin = timon_feature_get_plugin (feature);
+  GPtrArray *features = timon_plugin_get_features (plugin);
+  g_autoptr (GString) names = g_string_new (NULL);
+
+  g_assert_cmpuint (timon_registry_get_failures (registry)->len, ==, 0);
+  g_assert_cmpstr (timon_plugin_get_name (plugin), ==, plugin_name);
+  g_assert_cmpstr (timon_plugin_get_description (plugin), ==, p->description);
+  g_assert_cmpstr (timon_plugin_get_version (plugin), ==, "0.1.0");
+  g_assert_cmpstr (timon_plugin_get_license (plugin), ==, "LGPL-2.1-or-later");
+  g_assert_cmpuint (features->len, ==, g_strv_length (expected));
+  for (guint i = 0; i < features->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            timon_feature_get_name (features->pdata[i]));
+  g_assert_cmpstr (names->str, ==, p->features);
+}
+
 void
 test_describe (gconstpointer data)
 {
   const Description *d = data;
   TimonResourceType *type = lookup (d->feature);
   g_autoptr (GString) columns = g_string_new (NULL);
+  /* "apps/v1": group "apps", version "v1"; "v1": the core group, "". */
+  const char *slash = strrchr (d->api_version, '/');
+  g_autofree char *group =
+    slash != NULL ? g_strndup (d->api_version, slash - d->api_version) : g_strdup ("");
+  const char *version = slash != NULL ? slash + 1 : d->api_version;
 
-  g_assert_cmpstr (timon_resource_type_get_group (type), ==, "");
-  g_assert_cmpstr (timon_resource_type_get_version (type), ==, "v1");
+  g_assert_cmpstr (timon_resource_type_get_group (type), ==, group);
+  g_assert_cmpstr (timon_resource_type_get_version (type), ==, version);
   g_assert_cmpstr (timon_resource_type_get_kind (type), ==, d->kind);
   g_assert_cmpstr (timon_resource_type_get_plural (type), ==, d->plural);
   g_assert_cmpstr (timon_resource_type_get_singular (type), ==, d->singular);
@@ -251,6 +308,9 @@ shape_holds (JsonNode *node, const char *holds)
     return JSON_NODE_HOLDS_ARRAY (node);
   if (!JSON_NODE_HOLDS_VALUE (node))
     return FALSE;
+  if (g_str_equal (holds, "int-or-string"))
+    return json_node_get_value_type (node) == G_TYPE_STRING ||
+           json_node_get_value_type (node) == G_TYPE_INT64;
   if (g_str_equal (holds, "string"))
     return json_node_get_value_type (node) == G_TYPE_STRING;
   if (g_str_equal (holds, "boolean"))
@@ -263,9 +323,12 @@ static const char *
 wrong_type_detail (const char *holds)
 {
   static const char *const details[][2] = {
-    { "object", "must be an object" },   { "array", "must be a list" },
-    { "string", "must be a string" },    { "boolean", "must be a boolean" },
+    { "object", "must be an object" },
+    { "array", "must be a list" },
+    { "string", "must be a string" },
+    { "boolean", "must be a boolean" },
     { "integer", "must be an integer" },
+    { "int-or-string", "must be an integer or a percent string" },
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (details); i++) {
@@ -414,19 +477,76 @@ test_robustness (gconstpointer data)
 }
 
 /* The object itself of the wrong shape cannot reach a hook (the core
- * parses objects), but empty ones can. @data is the feature name. */
+ * parses objects), but empty ones can: defaulted, or bare. */
 void
 test_robustness_empty (gconstpointer data)
 {
-  TimonResourceType *type = lookup (data);
+  const Description *d = data;
+  TimonResourceType *type = lookup (d->feature);
   g_autoptr (JsonObject) object = json_object_new ();
   g_autoptr (JsonObject) old = json_object_new ();
+  g_autoptr (JsonObject) bare = json_object_new ();
   g_autoptr (TimonFieldErrors) create_errors = run_validate (type, object, NULL);
   g_autoptr (TimonFieldErrors) update_errors = run_validate (type, object, old);
 
   assert_sensible (create_errors);
   assert_sensible (update_errors);
   run_read_hooks (type, object);
+  run_read_hooks (type, bare);
+}
+
+/* `timonctl plugins --json` lists the plugin, its features and no
+ * failures. */
+void
+test_timonctl_list (gconstpointer data)
+{
+  const PluginDescription *p = data;
+  g_auto (TestRun) run = { 0 };
+  const char *const argv[] = { TIMONCTL, "plugins", "--plugin-dir", plugin_dir, "--json", NULL };
+
+  test_run (&run, NULL, argv);
+  g_assert_cmpint (run.status, ==, 0);
+
+  g_autoptr (JsonNode) root = json_from_string (run.out, NULL);
+  g_assert_nonnull (root);
+  JsonArray *plugins = json_object_get_array_member (json_node_get_object (root), "plugins");
+  JsonObject *found = NULL;
+  for (guint i = 0; i < json_array_get_length (plugins); i++) {
+    JsonObject *plugin = json_array_get_object_element (plugins, i);
+    if (g_str_equal (json_object_get_string_member (plugin, "name"), plugin_name))
+      found = plugin;
+  }
+  g_assert_nonnull (found);
+  g_assert_cmpstr (json_object_get_string_member (found, "description"), ==, p->description);
+  JsonArray *features = json_object_get_array_member (found, "features");
+  g_autoptr (GString) names = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (features); i++) {
+    JsonObject *feature = json_array_get_object_element (features, i);
+    g_string_append_printf (names, "%s%s:%s", i > 0 ? "," : "",
+                            json_object_get_string_member (feature, "kind"),
+                            json_object_get_string_member (feature, "name"));
+  }
+  g_auto (GStrv) expected_names = g_strsplit (p->features, ",", -1);
+  g_autoptr (GString) expected = g_string_new (NULL);
+  for (char **n = expected_names; *n != NULL; n++)
+    g_string_append_printf (expected, "%sresource-type:%s", n > expected_names ? "," : "", *n);
+  g_assert_cmpstr (names->str, ==, expected->str);
+  JsonArray *failures = json_object_get_array_member (json_node_get_object (root), "failures");
+  g_assert_cmpuint (json_array_get_length (failures), ==, 0);
+}
+
+/* `timonctl plugins <plugin>` prints each of @data. */
+void
+test_timonctl_describe (gconstpointer data)
+{
+  const char *const *expected = data;
+  g_auto (TestRun) run = { 0 };
+  const char *const argv[] = { TIMONCTL, "plugins", "--plugin-dir", plugin_dir, plugin_name, NULL };
+
+  test_run (&run, NULL, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  for (const char *const *e = expected; *e != NULL; e++)
+    assert_contains (run.out, *e);
 }
 
 void
@@ -436,9 +556,29 @@ add_named (const char *group,
            gconstpointer data,
            GTestDataFunc func)
 {
-  const char *plural = feature;
-  g_autofree char *short_plural = g_strndup (plural, strcspn (plural, "."));
+  g_autofree char *plural = g_strndup (feature, strcspn (feature, "."));
   g_autofree char *path =
-    g_strdup_printf ("/resources/core-v1/%s/%s/%s", short_plural, group, strchr (name, '/') + 1);
+    g_strdup_printf ("/resources/%s/%s/%s/%s", plugin_name, plural, group, strchr (name, '/') + 1);
   g_test_add_data_func (path, data, func);
+}
+
+void
+add_for_types (const char *test, const Description *descriptions, size_t n, GTestDataFunc func)
+{
+  for (size_t i = 0; i < n; i++) {
+    g_autofree char *path =
+      g_strdup_printf ("/resources/%s/%s/%s", plugin_name, descriptions[i].plural, test);
+    g_test_add_data_func (path, &descriptions[i], func);
+  }
+}
+
+void
+add_members (const Member *members, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    g_autofree char *plural = g_strndup (members[i].feature, strcspn (members[i].feature, "."));
+    g_autofree char *path =
+      g_strdup_printf ("/resources/%s/%s/robustness/%s", plugin_name, plural, members[i].member);
+    g_test_add_data_func (path, &members[i], test_robustness);
+  }
 }
