@@ -31,10 +31,11 @@ add_string (JsonBuilder *builder, const char *name, const char *value)
   json_builder_add_string_value (builder, value);
 }
 
-/* The verbs the core serves for every type in this slice: no patch and
- * no deletecollection yet, so that kubectl does not offer them. */
-static const char *const object_verbs[] = { "create", "delete", "get", "list",
-                                            "update", "watch",  NULL };
+/* The verbs the core serves for every type in this slice: no patch
+ * yet, so that kubectl does not offer it. */
+static const char *const object_verbs[] = { "create", "delete", "deletecollection",
+                                            "get",    "list",   "update",
+                                            "watch",  NULL };
 static const char *const status_verbs[] = { "get", "update", NULL };
 
 static JsonNode *

@@ -1,5 +1,6 @@
-/* timon-api-objects.c: create, get, list, update and delete of the
- * objects of a resource type, and the layout of their store keys.
+/* timon-api-objects.c: create, get, list and update of the objects of a
+ * resource type, and the layout of their store keys. DELETE, and the
+ * deletion an update completes, follow timon-api-delete.c's rules.
  *
  * Keys: /registry/GROUP/PLURAL/NAMESPACE/NAME, GROUP "core" for the core
  * group and NAMESPACE "_" for cluster-scoped objects ("_" is no valid
@@ -171,8 +172,8 @@ reply_api_error (SoupServerMessage *msg,
   api_reply_error (msg, error, type, name);
 }
 
-static const char *
-object_string (JsonObject *object, const char *member)
+const char *
+api_object_string (JsonObject *object, const char *member)
 {
   JsonNode *node = object ? json_object_get_member (object, member) : NULL;
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
@@ -180,8 +181,8 @@ object_string (JsonObject *object, const char *member)
   return json_node_get_string (node);
 }
 
-static JsonObject *
-object_child (JsonObject *object, const char *member)
+JsonObject *
+api_object_child (JsonObject *object, const char *member)
 {
   JsonNode *node = json_object_get_member (object, member);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -237,18 +238,18 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
   g_autofree char *api_version = api_api_version (type);
   const char *kind = timon_resource_type_get_kind (type);
   JsonNode *member = json_object_get_member (object, "apiVersion");
-  if (member != NULL && g_strcmp0 (object_string (object, "apiVersion"), api_version) != 0) {
+  if (member != NULL && g_strcmp0 (api_object_string (object, "apiVersion"), api_version) != 0) {
     reply_api_error (
       msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
       "the API version in the data (%s) does not match the expected API version (%s)",
-      object_string (object, "apiVersion") ?: "?", api_version);
+      api_object_string (object, "apiVersion") ?: "?", api_version);
     return NULL;
   }
   member = json_object_get_member (object, "kind");
-  if (member != NULL && g_strcmp0 (object_string (object, "kind"), kind) != 0) {
+  if (member != NULL && g_strcmp0 (api_object_string (object, "kind"), kind) != 0) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                      "the kind in the data (%s) does not match the expected kind (%s)",
-                     object_string (object, "kind") ?: "?", kind);
+                     api_object_string (object, "kind") ?: "?", kind);
     return NULL;
   }
   json_object_set_string_member (object, "apiVersion", api_version);
@@ -262,10 +263,10 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
                      "metadata must be a JSON object");
     return NULL;
   }
-  JsonObject *metadata = object_child (object, "metadata");
+  JsonObject *metadata = api_object_child (object, "metadata");
 
   if (timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED) {
-    const char *ns = object_string (metadata, "namespace");
+    const char *ns = api_object_string (metadata, "namespace");
     if (ns != NULL && ns[0] != '\0' && strcmp (ns, target->namespace) != 0) {
       reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                        "the namespace of the provided object does not match the namespace sent "
@@ -294,7 +295,7 @@ default_and_validate (SoupServerMessage *msg,
 
   if (hooks != NULL && hooks->default_object != NULL)
     hooks->default_object (object, hook_data);
-  JsonObject *metadata = object_child (object, "metadata");
+  JsonObject *metadata = api_object_child (object, "metadata");
   if (metadata == NULL) {
     /* A hook replaced it: refuse rather than store something odd. */
     timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "metadata", NULL, NULL);
@@ -307,20 +308,22 @@ default_and_validate (SoupServerMessage *msg,
     hooks->validate_create (object, errors, hook_data);
   if (hooks != NULL && old != NULL && hooks->validate_update != NULL)
     hooks->validate_update (object, old, errors, hook_data);
+  if (metadata != NULL)
+    api_validate_finalizers (object, old, errors);
 
   if (timon_field_errors_get_length (errors) == 0)
     return TRUE;
-  const char *name = object_string (metadata, "name");
+  const char *name = api_object_string (metadata, "name");
   if (name == NULL || name[0] == '\0')
-    name = object_string (metadata, "generateName");
+    name = api_object_string (metadata, "generateName");
   api_reply_status (msg,
                     timon_status_new_invalid (timon_resource_type_get_group (type),
                                               timon_resource_type_get_kind (type), name, errors));
   return FALSE;
 }
 
-static GBytes *
-serialize (JsonObject *object)
+GBytes *
+api_serialize (JsonObject *object)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
   gsize length = 0;
@@ -328,8 +331,8 @@ serialize (JsonObject *object)
   return g_bytes_new_take (data, length);
 }
 
-static char *
-now_rfc3339 (void)
+char *
+api_now_rfc3339 (void)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
@@ -427,7 +430,7 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 create_next (Write *w)
 {
-  JsonObject *metadata = object_child (w->object, "metadata");
+  JsonObject *metadata = api_object_child (w->object, "metadata");
 
   w->attempts++;
   if (w->generate_name != NULL) {
@@ -441,22 +444,69 @@ create_next (Write *w)
     w->name = g_strdup (name->str);
   }
   g_autofree char *key = api_store_key (w->type, w->namespace, w->name);
-  g_autoptr (GBytes) value = serialize (w->object);
+  g_autoptr (GBytes) value = api_serialize (w->object);
   timon_store_create_async (w->server->store, key, value, NULL, on_created, w);
 }
 
+/* Kubernetes' NamespaceLifecycle admission: no new objects in a
+ * namespace that terminates, else it could never be emptied. */
+static void
+reply_namespace_terminating (SoupServerMessage *msg,
+                             TimonResourceType *type,
+                             const char *name,
+                             const char *namespace)
+{
+  g_autofree char *resource = api_resource_name (type);
+  g_autoptr (GError) error =
+    g_error_new (TIMON_API_ERROR, TIMON_API_ERROR_FORBIDDEN,
+                 "%s \"%s\" is forbidden: unable to create new content in namespace %s because "
+                 "it is being terminated",
+                 resource, name, namespace);
+  JsonNode *status = timon_status_new_from_error (error, timon_resource_type_get_group (type),
+                                                  timon_resource_type_get_plural (type), name);
+  /* The cause clients (the namespace controller, kubectl) test for. */
+  JsonObject *details = api_object_child (json_node_get_object (status), "details");
+  if (details != NULL) {
+    g_autofree char *message = g_strdup_printf ("namespace %s is being terminated", namespace);
+    JsonObject *cause = json_object_new ();
+    JsonArray *causes = json_array_new ();
+    json_object_set_string_member (cause, "reason", "NamespaceTerminating");
+    json_object_set_string_member (cause, "message", message);
+    json_object_set_string_member (cause, "field", "metadata.namespace");
+    json_array_add_object_element (causes, cause);
+    json_object_set_array_member (details, "causes", causes);
+  }
+  api_reply_status (msg, status);
+}
+
+/* Whether @namespace exists and takes new objects; replies when not. */
 static gboolean
-namespace_exists (TimonApiServer *self, SoupServerMessage *msg, const char *namespace)
+namespace_accepts (TimonApiServer *self,
+                   SoupServerMessage *msg,
+                   TimonResourceType *type,
+                   const char *name,
+                   const char *namespace)
 {
   if (self->namespace_type == NULL || namespace == NULL)
     return TRUE;
   g_autofree char *key = api_store_key (self->namespace_type, NULL, namespace);
   g_autoptr (GError) error = NULL;
   g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
-  if (item != NULL)
+  if (item == NULL) {
+    g_autoptr (GError) api_error = api_store_error (error, self->namespace_type, namespace);
+    api_reply_error (msg, api_error, self->namespace_type, namespace);
+    return FALSE;
+  }
+  g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
+  if (node == NULL) {
+    api_reply_error (msg, error, NULL, NULL);
+    return FALSE;
+  }
+  JsonObject *object = json_node_get_object (node);
+  const char *phase = api_object_string (api_object_child (object, "status"), "phase");
+  if (!api_object_is_terminating (object) && g_strcmp0 (phase, "Terminating") != 0)
     return TRUE;
-  g_autoptr (GError) api_error = api_store_error (error, self->namespace_type, namespace);
-  api_reply_error (msg, api_error, self->namespace_type, namespace);
+  reply_namespace_terminating (msg, type, name, namespace);
   return FALSE;
 }
 
@@ -465,7 +515,7 @@ static void
 prepare_new (JsonObject *metadata)
 {
   g_autofree char *uid = g_uuid_string_random ();
-  g_autofree char *now = now_rfc3339 ();
+  g_autofree char *now = api_now_rfc3339 ();
 
   json_object_remove_member (metadata, "resourceVersion");
   json_object_remove_member (metadata, "deletionTimestamp");
@@ -482,20 +532,20 @@ handle_create (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
   if (node == NULL)
     return;
   JsonObject *object = json_node_get_object (node);
-  JsonObject *metadata = object_child (object, "metadata");
+  JsonObject *metadata = api_object_child (object, "metadata");
 
   if (!default_and_validate (msg, target->type, object, NULL))
     return;
-  metadata = object_child (object, "metadata");
-  if (!namespace_exists (self, msg, target->namespace))
+  metadata = api_object_child (object, "metadata");
+  const char *name = api_object_string (metadata, "name");
+  if (!namespace_accepts (self, msg, target->type, name ? name : "", target->namespace))
     return;
   prepare_new (metadata);
 
   Write *w = write_new (self, msg, target);
   w->object = json_object_ref (object);
-  const char *name = object_string (metadata, "name");
   if (name == NULL || name[0] == '\0')
-    w->generate_name = g_strdup (object_string (metadata, "generateName"));
+    w->generate_name = g_strdup (api_object_string (metadata, "generateName"));
   else
     w->name = g_strdup (name);
   create_next (w);
@@ -656,6 +706,27 @@ handle_list (TimonApiServer *self,
 
 /* ---- update ------------------------------------------------------------- */
 
+/* An update that took the last finalizer of a terminating object away
+ * deleted it instead. */
+static void
+on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Write) w = user_data;
+  g_autoptr (GError) error = NULL;
+  gint64 revision = 0;
+  g_autoptr (TimonStoreItem) item =
+    timon_store_delete_finish (TIMON_STORE (source), result, &revision, &error);
+
+  if (item == NULL) {
+    write_reply_error (w, error);
+    return;
+  }
+  /* The object as it was, at the revision of its deletion, as the
+   * DELETED event of a watch shows it. */
+  GBytes *value = timon_store_item_get_value (item);
+  reply_item (w->msg, SOUP_STATUS_OK, item, value != NULL ? value : w->old_value, revision);
+}
+
 static void
 on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -712,10 +783,10 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
   if (node == NULL)
     return;
   JsonObject *object = json_node_get_object (node);
-  JsonObject *metadata = object_child (object, "metadata");
+  JsonObject *metadata = api_object_child (object, "metadata");
   TimonResourceType *type = target->type;
 
-  const char *name = object_string (metadata, "name");
+  const char *name = api_object_string (metadata, "name");
   if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                      "the name of the object (%s) does not match the name on the URL (%s)", name,
@@ -725,7 +796,7 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
   json_object_set_string_member (metadata, "name", target->name);
 
   gint64 expected = 0;
-  const char *rv = object_string (metadata, "resourceVersion");
+  const char *rv = api_object_string (metadata, "resourceVersion");
   guint64 value = 0;
   if (rv != NULL && rv[0] != '\0') {
     if (!g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &value, NULL)) {
@@ -758,7 +829,7 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
     return;
   }
   JsonObject *old = json_node_get_object (old_node);
-  JsonObject *old_metadata = object_child (old, "metadata");
+  JsonObject *old_metadata = api_object_child (old, "metadata");
 
   g_autoptr (JsonNode) status_node = NULL;
   if (target->subresource != NULL) {
@@ -776,7 +847,7 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
     else
       json_object_remove_member (updated, "status");
     object = updated;
-    metadata = object_child (updated, "metadata");
+    metadata = api_object_child (updated, "metadata");
   } else if (timon_resource_type_has_subresource (type, "status")) {
     copy_member (object, old, "status");
   }
@@ -785,59 +856,32 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
     copy_member (metadata, old_metadata, "uid");
     copy_member (metadata, old_metadata, "creationTimestamp");
     copy_member (metadata, old_metadata, "generation");
+    /* Only a DELETE sets them, and nothing takes them back (Kubernetes'
+     * BeforeUpdate keeps them the same way). */
+    copy_member (metadata, old_metadata, "deletionTimestamp");
+    copy_member (metadata, old_metadata, "deletionGracePeriodSeconds");
   }
   json_object_remove_member (metadata, "resourceVersion");
 
   if (!default_and_validate (msg, type, object, old))
     return;
-  metadata = object_child (object, "metadata");
+  metadata = api_object_child (object, "metadata");
   if (target->subresource == NULL && spec_changed (object, old)) {
     gint64 generation = json_object_get_int_member_with_default (metadata, "generation", 1);
     json_object_set_int_member (metadata, "generation", generation + 1);
   }
 
   Write *w = write_new (self, msg, target);
-  g_autoptr (GBytes) bytes = serialize (object);
+  g_autoptr (GBytes) bytes = api_serialize (object);
+  /* The last finalizer of an object that terminates is gone: the update
+   * completes the deletion instead of writing it, as in Kubernetes (the
+   * answer and the DELETED event show the object as it was stored). */
+  if (api_object_is_terminating (object) && !api_object_is_held (self, type, object)) {
+    w->old_value = g_steal_pointer (&bytes);
+    timon_store_delete_async (self->store, key, current_revision, NULL, on_deleted, w);
+    return;
+  }
   timon_store_update_async (self->store, key, bytes, current_revision, NULL, on_updated, w);
-}
-
-/* ---- delete ------------------------------------------------------------- */
-
-static void
-on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (Write) w = user_data;
-  g_autoptr (GError) error = NULL;
-  gint64 revision = 0;
-  g_autoptr (TimonStoreItem) item =
-    timon_store_delete_finish (TIMON_STORE (source), result, &revision, &error);
-
-  if (item == NULL) {
-    write_reply_error (w, error);
-    return;
-  }
-  /* The object as it was, at the revision of its deletion, as the
-   * DELETED event of a watch shows it. */
-  GBytes *value = timon_store_item_get_value (item);
-  reply_item (w->msg, SOUP_STATUS_OK, item, value != NULL ? value : w->old_value, revision);
-}
-
-static void
-handle_delete (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
-{
-  g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TimonStoreItem) current = timon_store_get (self->store, key, &error);
-
-  if (current == NULL) {
-    g_autoptr (GError) api_error = api_store_error (error, target->type, target->name);
-    api_reply_error (msg, api_error, target->type, target->name);
-    return;
-  }
-  Write *w = write_new (self, msg, target);
-  w->old_value = g_bytes_ref (timon_store_item_get_value (current));
-  timon_store_delete_async (self->store, key, timon_store_item_get_mod_revision (current), NULL,
-                            on_deleted, w);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -887,6 +931,11 @@ api_handle_object (TimonApiServer *self,
     } else if (strcmp (method, SOUP_METHOD_POST) == 0 &&
                (!namespaced || target->namespace != NULL)) {
       handle_create (self, msg, target);
+    } else if (strcmp (method, SOUP_METHOD_DELETE) == 0 &&
+               (!namespaced || target->namespace != NULL)) {
+      /* deletecollection: no collection across namespaces, as in
+       * Kubernetes. */
+      api_handle_delete (self, msg, target, query);
     } else {
       reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
                        "the server does not allow this method on the requested resource");
@@ -899,7 +948,7 @@ api_handle_object (TimonApiServer *self,
   else if (strcmp (method, SOUP_METHOD_PUT) == 0)
     handle_update (self, msg, target);
   else if (strcmp (method, SOUP_METHOD_DELETE) == 0 && target->subresource == NULL)
-    handle_delete (self, msg, target);
+    api_handle_delete (self, msg, target, query);
   else
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
                      "the server does not allow this method on the requested resource");
@@ -949,9 +998,9 @@ timon_api_server_ensure_namespaces (TimonApiServer *server,
     json_object_set_object_member (object, "metadata", metadata);
     if (hooks != NULL && hooks->default_object != NULL)
       hooks->default_object (object, hook_data);
-    metadata = object_child (object, "metadata");
+    metadata = api_object_child (object, "metadata");
     prepare_new (metadata);
-    g_autoptr (GBytes) value = serialize (object);
+    g_autoptr (GBytes) value = api_serialize (object);
     g_autoptr (TimonStoreItem) created = timon_store_create (server->store, key, value, &local);
     if (created == NULL && !g_error_matches (local, TIMON_STORE_ERROR, TIMON_STORE_ERROR_EXISTS)) {
       g_propagate_error (error, g_steal_pointer (&local));

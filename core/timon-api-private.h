@@ -89,6 +89,20 @@ void api_handle_object (TimonApiServer *self,
                         SoupServerMessage *msg,
                         ApiTarget *target,
                         GHashTable *query);
+const char *api_object_string (JsonObject *object, const char *member);
+JsonObject *api_object_child (JsonObject *object, const char *member);
+GBytes *api_serialize (JsonObject *object);
+char *api_now_rfc3339 (void);
+
+/* Deletion (timon-api-delete.c): DeleteOptions, finalizers, namespaces
+ * that terminate, deletecollection. */
+gboolean api_object_is_terminating (JsonObject *object);
+gboolean api_object_is_held (TimonApiServer *self, TimonResourceType *type, JsonObject *object);
+void api_validate_finalizers (JsonObject *object, JsonObject *old, TimonFieldErrors *errors);
+void api_handle_delete (TimonApiServer *self,
+                        SoupServerMessage *msg,
+                        ApiTarget *target,
+                        GHashTable *query);
 
 /* Tables (timon-api-table.c): what `kubectl get` prints, computed by
  * the server from the type's columns. */

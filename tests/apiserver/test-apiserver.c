@@ -558,7 +558,9 @@ test_errors (Fixture *f, gconstpointer data)
     { "GET", GADGETS "/g1/status", NULL, NULL, 404, "NotFound" },
     { "GET", WIDGETS "/a%2Fb", NULL, NULL, 404, "NotFound" },
     { "GET", "/apis/test.timon.io/v1/namespaces/default/gadgets", NULL, NULL, 404, "NotFound" },
-    { "DELETE", WIDGETS, NULL, NULL, 405, "MethodNotAllowed" },
+    /* DELETE on WIDGETS is deletecollection (/apiserver/delete/collection). */
+    { "DELETE", "/apis/test.timon.io/v1/widgets", NULL, NULL, 405, "MethodNotAllowed" },
+    { "DELETE", WIDGETS "/w1/status", NULL, NULL, 405, "MethodNotAllowed" },
     { "POST", "/apis/test.timon.io/v1/widgets", "application/json", "{}", 405, "MethodNotAllowed" },
     { "POST", "/api", "application/json", "{}", 405, "MethodNotAllowed" },
     { "POST", WIDGETS, "application/json", "{\"metadata\":", 400, "BadRequest" },
@@ -1318,10 +1320,14 @@ test_aggregated_discovery (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_array_get_string_element (arr (widgets, "shortNames"), 0), ==, "wd");
     g_assert_cmpstr (json_array_get_string_element (arr (widgets, "categories"), 0), ==, "all");
     JsonArray *verbs = arr (widgets, "verbs");
-    gboolean has_list = FALSE;
-    for (guint i = 0; i < json_array_get_length (verbs); i++)
-      has_list = has_list || g_strcmp0 (json_array_get_string_element (verbs, i), "list") == 0;
+    gboolean has_list = FALSE, has_deletecollection = FALSE;
+    for (guint i = 0; i < json_array_get_length (verbs); i++) {
+      const char *verb = json_array_get_string_element (verbs, i);
+      has_list = has_list || g_strcmp0 (verb, "list") == 0;
+      has_deletecollection = has_deletecollection || g_strcmp0 (verb, "deletecollection") == 0;
+    }
     g_assert_true (has_list);
+    g_assert_true (has_deletecollection);
     JsonObject *status = json_array_get_object_element (arr (widgets, "subresources"), 0);
     g_assert_cmpstr (str (status, "subresource"), ==, "status");
     g_assert_cmpstr (str (status, "responseKind.kind"), ==, "Widget");
@@ -1372,6 +1378,473 @@ test_aggregated_discovery (Fixture *f, gconstpointer data)
   get_accept (f, &gv, "/apis/test.timon.io/v1", DISCOVERY_ACCEPT);
   assert_ok (&gv, 200);
   g_assert_cmpstr (str (obj (&gv), "kind"), ==, "APIResourceList");
+}
+
+/* ---- deletion --------------------------------------------------------- */
+
+/* Creates a widget in default with @finalizers (a JSON array body) and
+ * labels; returns its uid. */
+static char *
+create_held_widget (Fixture *f, const char *name, const char *labels, const char *finalizers)
+{
+  g_auto (Response) r = { 0 };
+  g_autofree char *body = g_strdup_printf (
+    "{\"metadata\":{\"name\":\"%s\",\"labels\":{%s},\"finalizers\":%s},\"spec\":{\"size\":1}}",
+    name, labels, finalizers);
+  request (f, &r, "POST", WIDGETS, body);
+  assert_ok (&r, 201);
+  return g_strdup (str (obj (&r), "metadata.uid"));
+}
+
+static guint
+finalizer_count (JsonObject *o)
+{
+  JsonNode *node = path_get (o, "metadata.finalizers");
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+           ? json_array_get_length (json_node_get_array (node))
+           : 0;
+}
+
+/* Finalizers hold a deleted object with a deletionTimestamp until an
+ * update takes the last one away: MODIFIED, then DELETED. */
+static void
+test_delete_finalizers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *uid = create_held_widget (f, "held", "", "[\"test.timon.io/hold\"]");
+  g_auto (Response) list = { 0 };
+  request (f, &list, "GET", WIDGETS, NULL);
+  assert_ok (&list, 200);
+  g_autofree char *path =
+    g_strdup_printf (WIDGETS "?watch=true&resourceVersion=%" G_GINT64_FORMAT, rv_of (obj (&list)));
+  g_autoptr (Watch) w = watch_start (f, path);
+  g_autofree char *stamp = NULL;
+  gint64 rv = 0;
+
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/held", NULL);
+    assert_ok (&r, 200);
+    JsonObject *o = obj (&r);
+    stamp = g_strdup (str (o, "metadata.deletionTimestamp"));
+    g_assert_nonnull (stamp);
+    g_assert_true (g_str_has_suffix (stamp, "Z"));
+    g_assert_cmpint (num (o, "metadata.deletionGracePeriodSeconds"), ==, 0);
+    g_assert_cmpuint (finalizer_count (o), ==, 1);
+    rv = rv_of (o);
+  }
+  g_assert_cmpint (expect_event (w, "MODIFIED", "held"), ==, rv);
+  {
+    /* Still there; a second DELETE answers it and writes nothing. */
+    g_auto (Response) get = { 0 };
+    request (f, &get, "GET", WIDGETS "/held", NULL);
+    assert_ok (&get, 200);
+    g_assert_cmpstr (str (obj (&get), "metadata.deletionTimestamp"), ==, stamp);
+    g_auto (Response) again = { 0 };
+    request (f, &again, "DELETE", WIDGETS "/held", NULL);
+    assert_ok (&again, 200);
+    g_assert_cmpint (rv_of (obj (&again)), ==, rv);
+    g_assert_cmpstr (str (obj (&again), "metadata.deletionTimestamp"), ==, stamp);
+  }
+  {
+    /* No new finalizers once it terminates. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", WIDGETS "/held",
+             "{\"metadata\":{\"name\":\"held\",\"finalizers\":[\"test.timon.io/hold\","
+             "\"test.timon.io/more\"]},\"spec\":{\"size\":1}}");
+    assert_status (&r, 422, "Invalid");
+    assert_contains (
+      str (obj (&r), "message"),
+      "metadata.finalizers: Forbidden: no new finalizers can be added if the "
+      "object is being deleted, found new finalizers []string{\"test.timon.io/more\"}");
+  }
+  {
+    /* The deletionTimestamp is the server's: an update keeps it. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", WIDGETS "/held",
+             "{\"metadata\":{\"name\":\"held\",\"finalizers\":[\"test.timon.io/hold\"],"
+             "\"deletionTimestamp\":\"2000-01-01T00:00:00Z\"},\"spec\":{\"size\":2}}");
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "metadata.deletionTimestamp"), ==, stamp);
+    g_assert_cmpint (num (obj (&r), "metadata.deletionGracePeriodSeconds"), ==, 0);
+  }
+  expect_event (w, "MODIFIED", "held");
+  {
+    /* The last finalizer goes: so does the object. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", WIDGETS "/held",
+             "{\"metadata\":{\"name\":\"held\",\"finalizers\":[]},\"spec\":{\"size\":2}}");
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "metadata.uid"), ==, uid);
+    g_auto (Response) gone = { 0 };
+    request (f, &gone, "GET", WIDGETS "/held", NULL);
+    assert_status (&gone, 404, "NotFound");
+  }
+  expect_event (w, "DELETED", "held");
+
+  /* Finalizers are qualified names, in a list. */
+  static const struct {
+    const char *finalizers;
+    const char *message;
+  } bad[] = {
+    { "\"test.timon.io/x\"", "metadata.finalizers: Invalid value: must be a list of strings" },
+    { "[1]", "must be a list of strings" },
+    { "[\"Not a name!\"]", "metadata.finalizers: Invalid value: \"Not a name!\"" },
+    { "[\"orphan\",\"foregroundDeletion\"]",
+      "finalizer orphan and foregroundDeletion cannot be both set" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_auto (Response) r = { 0 };
+    g_autofree char *body =
+      g_strdup_printf ("{\"metadata\":{\"name\":\"bad\",\"finalizers\":%s}}", bad[i].finalizers);
+    request (f, &r, "POST", WIDGETS, body);
+    assert_status (&r, 422, "Invalid");
+    assert_contains (str (obj (&r), "message"), bad[i].message);
+  }
+
+  /* A live object may not be given a deletionTimestamp by an update. */
+  create_widget (f, "default", "live", "", "red");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", WIDGETS "/live",
+             "{\"metadata\":{\"name\":\"live\",\"deletionTimestamp\":\"2000-01-01T00:00:00Z\"},"
+             "\"spec\":{\"size\":2}}");
+    assert_ok (&r, 200);
+    g_assert_null (path_get (obj (&r), "metadata.deletionTimestamp"));
+  }
+  /* Without finalizers: gone at once. */
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/live", NULL);
+    assert_ok (&r, 200);
+    g_auto (Response) gone = { 0 };
+    request (f, &gone, "GET", WIDGETS "/live", NULL);
+    assert_status (&gone, 404, "NotFound");
+  }
+  expect_event (w, "ADDED", "live");
+  expect_event (w, "MODIFIED", "live");
+  expect_event (w, "DELETED", "live");
+}
+
+/* DeleteOptions, in the body or the query. */
+static void
+test_delete_options (Fixture *f, gconstpointer data)
+{
+  g_autofree char *uid = create_held_widget (f, "w1", "", "[]");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w1",
+             "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"preconditions\":{\"uid\":"
+             "\"nope\"}}");
+    assert_status (&r, 409, "Conflict");
+    g_autofree char *expected =
+      g_strdup_printf ("Precondition failed: UID in precondition: nope, UID in object meta: %s",
+                       uid);
+    assert_contains (str (obj (&r), "message"), expected);
+    g_assert_cmpstr (str (obj (&r), "details.name"), ==, "w1");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w1", "{\"preconditions\":{\"resourceVersion\":\"1\"}}");
+    assert_status (&r, 409, "Conflict");
+    assert_contains (str (obj (&r), "message"),
+                     "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion "
+                     "in object meta: ");
+  }
+  /* Values Kubernetes does not know: 422 about the DeleteOptions, as
+   * its ValidateDeleteOptions answers; bodies that do not decode: 400. */
+  static const struct {
+    const char *path;
+    const char *body;
+    guint code;
+    const char *reason;
+    const char *message;
+  } bad[] = {
+    { WIDGETS "/w1", "{\"propagationPolicy\":\"Sideways\"}", 422, "Invalid",
+      "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: "
+      "\"Sideways\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"" },
+    { WIDGETS "/w1?propagationPolicy=Sideways", NULL, 422, "Invalid", "propagationPolicy" },
+    { WIDGETS "?propagationPolicy=Sideways", NULL, 422, "Invalid", "propagationPolicy" },
+    { WIDGETS "/w1?dryRun=Some", NULL, 422, "Invalid", "dryRun: Unsupported value: \"Some\"" },
+    { WIDGETS "/w1", "{\"orphanDependents\":true,\"propagationPolicy\":\"Orphan\"}", 422, "Invalid",
+      "orphanDependents and deletionPropagation cannot be both set" },
+    { WIDGETS "/w1?gracePeriodSeconds=soon", NULL, 400, "BadRequest", "gracePeriodSeconds" },
+    { WIDGETS "/w1?orphanDependents=maybe", NULL, 400, "BadRequest", "orphanDependents" },
+    { WIDGETS "/w1", "{\"propagationPolicy\":3}", 400, "BadRequest", "propagationPolicy" },
+    { WIDGETS "/w1", "{\"dryRun\":\"All\"}", 400, "BadRequest", "dryRun" },
+    { WIDGETS "/w1", "{\"preconditions\":[]}", 400, "BadRequest", "preconditions" },
+    { WIDGETS "/w1", "{\"propagationPolicy\":3,\"dryRun\":1,\"preconditions\":1}", 400,
+      "BadRequest", "propagationPolicy" },
+    { WIDGETS "/w1", "{\"kind\":{},\"apiVersion\":[]}", 400, "BadRequest", "DeleteOptions" },
+    { WIDGETS "/w1", "{\"preconditions\":{\"uid\":1,\"resourceVersion\":2}}", 400, "BadRequest",
+      "uid" },
+    { WIDGETS "/w1", "{\"preconditions\":{\"uid\":7}}", 400, "BadRequest", "uid" },
+    { WIDGETS "/w1", "{\"kind\":\"Widget\"}", 400, "BadRequest", "DeleteOptions" },
+    { WIDGETS "/w1", "[1]", 400, "BadRequest", "not a JSON object" },
+    { WIDGETS "/w1", "{", 400, "BadRequest", "not valid JSON" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", bad[i].path, bad[i].body);
+    assert_status (&r, bad[i].code, bad[i].reason);
+    assert_contains (str (obj (&r), "message"), bad[i].message);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request_full (f, &r, "DELETE", WIDGETS "/w1", "text/plain", "x", 1, NULL);
+    assert_status (&r, 415, "UnsupportedMediaType");
+  }
+  /* Nothing of that wrote anything. */
+  g_auto (Response) before = { 0 };
+  request (f, &before, "GET", WIDGETS "/w1", NULL);
+  assert_ok (&before, 200);
+  gint64 rv = rv_of (obj (&before));
+  g_assert_null (path_get (obj (&before), "metadata.deletionTimestamp"));
+
+  /* dryRun=All: the answer of a deletion, and nothing written. */
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w1?dryRun=All", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "metadata.name"), ==, "w1");
+    g_auto (Response) dry = { 0 };
+    request (f, &dry, "DELETE", WIDGETS "/w1",
+             "{\"dryRun\":[\"All\"],\"propagationPolicy\":\"Foreground\"}");
+    assert_ok (&dry, 200);
+    g_assert_nonnull (str (obj (&dry), "metadata.deletionTimestamp"));
+    g_auto (Response) get = { 0 };
+    request (f, &get, "GET", WIDGETS "/w1", NULL);
+    assert_ok (&get, 200);
+    g_assert_cmpint (rv_of (obj (&get)), ==, rv);
+    g_assert_null (path_get (obj (&get), "metadata.deletionTimestamp"));
+  }
+  /* Foreground and Orphan add the garbage collector's finalizers: the
+   * object stays until they are removed. */
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w1", "{\"propagationPolicy\":\"Foreground\"}");
+    assert_ok (&r, 200);
+    JsonObject *o = obj (&r);
+    g_assert_nonnull (str (o, "metadata.deletionTimestamp"));
+    g_assert_cmpuint (finalizer_count (o), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (json_node_get_array (
+                                                      path_get (o, "metadata.finalizers")),
+                                                    0),
+                     ==, "foregroundDeletion");
+  }
+  g_free (create_held_widget (f, "w2", "", "[\"test.timon.io/hold\"]"));
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w2?propagationPolicy=Orphan&gracePeriodSeconds=30", NULL);
+    assert_ok (&r, 200);
+    JsonArray *finalizers = json_node_get_array (path_get (obj (&r), "metadata.finalizers"));
+    g_assert_cmpuint (json_array_get_length (finalizers), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (finalizers, 0), ==, "test.timon.io/hold");
+    g_assert_cmpstr (json_array_get_string_element (finalizers, 1), ==, "orphan");
+    gint64 rv2 = rv_of (obj (&r));
+
+    /* Deleted again: nothing written, unless the policy changes the
+     * collector's finalizers (Background drops "orphan"). */
+    g_auto (Response) again = { 0 };
+    request (f, &again, "DELETE", WIDGETS "/w2?propagationPolicy=Orphan", NULL);
+    assert_ok (&again, 200);
+    g_assert_cmpint (rv_of (obj (&again)), ==, rv2);
+    g_auto (Response) background = { 0 };
+    request (f, &background, "DELETE", WIDGETS "/w2", "{\"propagationPolicy\":\"Background\"}");
+    assert_ok (&background, 200);
+    g_assert_cmpint (rv_of (obj (&background)), >, rv2);
+    g_assert_cmpuint (finalizer_count (obj (&background)), ==, 1);
+    g_assert_cmpstr (str (obj (&background), "metadata.deletionTimestamp"), ==,
+                     str (obj (&r), "metadata.deletionTimestamp"));
+  }
+  /* Background takes the collector's finalizers away: nothing holds
+   * w3, which goes at once; a matching precondition lets it. orphanDependents=false asks for
+   * 202 when the object stays (w4). */
+  g_free (create_held_widget (f, "w3", "", "[\"orphan\"]"));
+  {
+    g_auto (Response) get = { 0 };
+    request (f, &get, "GET", WIDGETS "/w3", NULL);
+    g_autofree char *body = g_strdup_printf (
+      "{\"propagationPolicy\":\"Background\",\"gracePeriodSeconds\":0,\"preconditions\":{"
+      "\"uid\":\"%s\",\"resourceVersion\":\"%s\"}}",
+      str (obj (&get), "metadata.uid"), str (obj (&get), "metadata.resourceVersion"));
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w3", body);
+    assert_ok (&r, 200);
+    g_auto (Response) gone = { 0 };
+    request (f, &gone, "GET", WIDGETS "/w3", NULL);
+    assert_status (&gone, 404, "NotFound");
+  }
+  g_free (create_held_widget (f, "w4", "", "[\"test.timon.io/hold\"]"));
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "/w4?orphanDependents=false", NULL);
+    assert_ok (&r, 202);
+    g_assert_nonnull (str (obj (&r), "metadata.deletionTimestamp"));
+  }
+}
+
+/* A deleted namespace terminates (its spec.finalizers hold it) and
+ * takes no new objects. */
+static void
+test_delete_namespace (Fixture *f, gconstpointer data)
+{
+  if (!have_namespaces (f)) {
+    g_test_skip ("the resources/core plugin is not built");
+    return;
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", "/api/v1/namespaces/default", NULL);
+    assert_status (&r, 403, "Forbidden");
+    g_assert_cmpstr (str (obj (&r), "message"), ==,
+                     "namespaces \"default\" is forbidden: this namespace may not be deleted");
+    g_auto (Response) get = { 0 };
+    request (f, &get, "GET", "/api/v1/namespaces/default", NULL);
+    assert_ok (&get, 200);
+    g_assert_null (path_get (obj (&get), "metadata.deletionTimestamp"));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"doomed\"}}");
+    assert_ok (&r, 201);
+  }
+  create_widget (f, "doomed", "before", "", "red");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", "/api/v1/namespaces/doomed",
+             "{\"propagationPolicy\":\"Background\"}");
+    assert_ok (&r, 200);
+    JsonObject *o = obj (&r);
+    g_assert_cmpstr (str (o, "status.phase"), ==, "Terminating");
+    g_assert_nonnull (str (o, "metadata.deletionTimestamp"));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/api/v1/namespaces/doomed", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "status.phase"), ==, "Terminating");
+    g_assert_cmpstr (json_array_get_string_element (json_node_get_array (
+                                                      path_get (obj (&r), "spec.finalizers")),
+                                                    0),
+                     ==, "kubernetes");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", "/apis/test.timon.io/v1/namespaces/doomed/widgets",
+             "{\"metadata\":{\"name\":\"late\"}}");
+    assert_status (&r, 403, "Forbidden");
+    g_assert_cmpstr (str (obj (&r), "message"), ==,
+                     "widgets.test.timon.io \"late\" is forbidden: unable to create new content "
+                     "in namespace doomed because it is being terminated");
+    JsonArray *causes = json_node_get_array (path_get (obj (&r), "details.causes"));
+    g_assert_cmpstr (str (json_array_get_object_element (causes, 0), "reason"), ==,
+                     "NamespaceTerminating");
+  }
+  {
+    /* What is in it stays, for the namespace controller to remove. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/apis/test.timon.io/v1/namespaces/doomed/widgets/before", NULL);
+    assert_ok (&r, 200);
+  }
+  {
+    /* Its finalizers gone, it goes. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", "/api/v1/namespaces/doomed",
+             "{\"metadata\":{\"name\":\"doomed\"},\"spec\":{\"finalizers\":[]}}");
+    assert_ok (&r, 200);
+    g_auto (Response) gone = { 0 };
+    request (f, &gone, "GET", "/api/v1/namespaces/doomed", NULL);
+    assert_status (&gone, 404, "NotFound");
+  }
+}
+
+static void
+assert_names (Response *r, const char *const *names)
+{
+  assert_ok (r, 200);
+  JsonArray *items = json_object_get_array_member (obj (r), "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, g_strv_length ((char **) names));
+  for (guint i = 0; names[i] != NULL; i++)
+    g_assert_cmpstr (str (json_array_get_object_element (items, i), "metadata.name"), ==, names[i]);
+}
+
+/* DELETE on a collection: each match deleted as one DELETE would, and
+ * the list of them in the answer. */
+static void
+test_delete_collection (Fixture *f, gconstpointer data)
+{
+  create_widget (f, "default", "a", "\"app\":\"web\"", "red");
+  g_free (create_held_widget (f, "b", "\"app\":\"web\"", "[\"test.timon.io/hold\"]"));
+  create_widget (f, "default", "c", "\"app\":\"db\"", "red");
+  create_widget (f, "default", "d", "\"app\":\"web\"", "green");
+  create_widget (f, "kube-system", "e", "\"app\":\"web\"", "red");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "?labelSelector=app%3Dweb&dryRun=All", NULL);
+    assert_names (&r, (const char *const[]){ "a", "b", "d", NULL });
+    g_auto (Response) all = { 0 };
+    request (f, &all, "GET", WIDGETS, NULL);
+    assert_names (&all, (const char *const[]){ "a", "b", "c", "d", NULL });
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "?labelSelector=app%3Dweb&fieldSelector=spec.color!%3Dgreen",
+             NULL);
+    assert_names (&r, (const char *const[]){ "a", "b", NULL });
+    g_assert_cmpstr (str (obj (&r), "kind"), ==, "WidgetList");
+    /* b has a finalizer: it terminates. */
+    JsonObject *b =
+      json_array_get_object_element (json_object_get_array_member (obj (&r), "items"), 1);
+    g_assert_nonnull (str (b, "metadata.deletionTimestamp"));
+  }
+  {
+    g_auto (Response) all = { 0 };
+    request (f, &all, "GET", WIDGETS, NULL);
+    assert_names (&all, (const char *const[]){ "b", "c", "d", NULL });
+    g_auto (Response) other = { 0 };
+    request (f, &other, "GET", "/apis/test.timon.io/v1/namespaces/kube-system/widgets", NULL);
+    assert_names (&other, (const char *const[]){ "e", NULL });
+  }
+  /* A precondition that fails for one deletes none. */
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS, "{\"preconditions\":{\"uid\":\"nope\"}}");
+    assert_status (&r, 409, "Conflict");
+    g_auto (Response) all = { 0 };
+    request (f, &all, "GET", WIDGETS, NULL);
+    assert_names (&all, (const char *const[]){ "b", "c", "d", NULL });
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS "?labelSelector=%3D%3D", NULL);
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    /* No collection across namespaces, as in Kubernetes. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", "/apis/test.timon.io/v1/widgets", NULL);
+    assert_status (&r, 405, "MethodNotAllowed");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", WIDGETS, NULL);
+    assert_names (&r, (const char *const[]){ "b", "c", "d", NULL });
+    g_auto (Response) all = { 0 };
+    request (f, &all, "GET", WIDGETS, NULL);
+    assert_names (&all, (const char *const[]){ "b", NULL });
+  }
+  /* Cluster-scoped. */
+  {
+    g_auto (Response) created = { 0 };
+    request (f, &created, "POST", GADGETS, "{\"metadata\":{\"name\":\"g1\"}}");
+    assert_ok (&created, 201);
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", GADGETS, NULL);
+    assert_names (&r, (const char *const[]){ "g1", NULL });
+    g_auto (Response) all = { 0 };
+    request (f, &all, "GET", GADGETS, NULL);
+    assert_names (&all, (const char *const[]){ NULL });
+  }
 }
 
 /* ---- kubectl ---------------------------------------------------------- */
@@ -1561,6 +2034,62 @@ test_kubectl (Fixture *f, gconstpointer data)
   }
 }
 
+/* `kubectl delete`: a namespace terminates; a selector deletes each
+ * match (kubectl lists and deletes them one by one). */
+static void
+test_kubectl_delete (Fixture *f, gconstpointer data)
+{
+  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip ("/usr/bin/kubectl is not installed");
+    return;
+  }
+  if (!have_namespaces (f)) {
+    g_test_skip ("the resources/core plugin is not built: no namespaces or configmaps to drive");
+    return;
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"x\"}}");
+    assert_ok (&r, 201);
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "delete", "ns", "x", "--wait=false", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "namespace \"x\" deleted");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "get", "ns", "x", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_autoptr (GRegex) row = g_regex_new ("^x +Terminating +[0-9]+s$", G_REGEX_MULTILINE, 0, NULL);
+    if (!g_regex_match (row, run.out, 0, NULL))
+      g_error ("no row \"x Terminating AGE\" in:\n%s", run.out);
+  }
+  const char *const names[] = { "web1", "web2", "db" };
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_auto (Response) r = { 0 };
+    g_autofree char *body =
+      g_strdup_printf ("{\"metadata\":{\"name\":\"%s\",\"labels\":{\"app\":\"%s\"}}}", names[i],
+                       g_str_has_prefix (names[i], "web") ? "web" : "db");
+    request (f, &r, "POST", "/api/v1/namespaces/default/configmaps", body);
+    assert_ok (&r, 201);
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "delete", "configmaps", "-l", "app=web", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    assert_contains (run.out, "configmap \"web1\" deleted");
+    assert_contains (run.out, "configmap \"web2\" deleted");
+    g_assert_null (strstr (run.out, "\"db\""));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/api/v1/namespaces/default/configmaps", NULL);
+    assert_names (&r, (const char *const[]){ "db", NULL });
+  }
+}
+
 /* Reads @lines until one starts with @prefix; fails at the end. */
 static void
 read_until (GDataInputStream *lines, GString *seen, const char *prefix)
@@ -1635,6 +2164,10 @@ main (int argc, char **argv)
   ADD ("/apiserver/list/selectors", test_selectors);
   ADD ("/apiserver/list/paging", test_paging);
   ADD ("/apiserver/watch/events", test_watch);
+  ADD ("/apiserver/delete/finalizers", test_delete_finalizers);
+  ADD ("/apiserver/delete/options", test_delete_options);
+  ADD ("/apiserver/delete/namespace", test_delete_namespace);
+  ADD ("/apiserver/delete/collection", test_delete_collection);
   ADD ("/apiserver/table/list-get", test_table_list_get);
   ADD ("/apiserver/table/accept", test_table_accept);
   ADD ("/apiserver/table/watch", test_table_watch);
@@ -1643,6 +2176,7 @@ main (int argc, char **argv)
   ADD ("/apiserver/listen/errors", test_listen_errors);
   ADD ("/apiserver/kubectl", test_kubectl);
   ADD ("/apiserver/kubectl/watch", test_kubectl_watch);
+  ADD ("/apiserver/kubectl/delete", test_kubectl_delete);
 #undef ADD
 
   return g_test_run ();
