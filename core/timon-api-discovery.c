@@ -37,6 +37,24 @@ static const char *const object_verbs[] = { "create", "delete", "deletecollectio
                                             "get",    "list",   "update",
                                             "watch",  NULL };
 static const char *const status_verbs[] = { "get", "update", NULL };
+/* patch: a JSON merge patch, what `kubectl scale` sends. */
+static const char *const scale_verbs[] = { "get", "patch", "update", NULL };
+static const char *const binding_verbs[] = { "create", NULL };
+
+/* The subresources the core serves besides status, and the kind they
+ * answer: a Scale is autoscaling/v1 whatever the type's group. */
+typedef struct {
+  const char *name;
+  const char *group;
+  const char *version;
+  const char *kind;
+  const char *const *verbs;
+} Subresource;
+
+static const Subresource subresources[] = {
+  { "scale", "autoscaling", "v1", "Scale", scale_verbs },
+  { "binding", "", "v1", "Binding", binding_verbs },
+};
 
 static JsonNode *
 resource_list (TimonApiServer *self, const char *group, const char *version)
@@ -80,6 +98,23 @@ resource_list (TimonApiServer *self, const char *group, const char *version)
       json_builder_add_boolean_value (builder, namespaced);
       add_string (builder, "kind", timon_resource_type_get_kind (type));
       add_strv (builder, "verbs", status_verbs);
+      json_builder_end_object (builder);
+    }
+    for (size_t s = 0; s < G_N_ELEMENTS (subresources); s++) {
+      const Subresource *sub = &subresources[s];
+      if (!timon_resource_type_has_subresource (type, sub->name))
+        continue;
+      g_autofree char *name =
+        g_strdup_printf ("%s/%s", timon_resource_type_get_plural (type), sub->name);
+      json_builder_begin_object (builder);
+      add_string (builder, "name", name);
+      add_string (builder, "singularName", "");
+      json_builder_set_member_name (builder, "namespaced");
+      json_builder_add_boolean_value (builder, namespaced);
+      add_string (builder, "group", sub->group);
+      add_string (builder, "version", sub->version);
+      add_string (builder, "kind", sub->kind);
+      add_strv (builder, "verbs", sub->verbs);
       json_builder_end_object (builder);
     }
   }
@@ -221,14 +256,35 @@ add_discovery_resource (JsonBuilder *builder, TimonResourceType *type)
   add_strv (builder, "verbs", object_verbs);
   add_strv_if_any (builder, "shortNames", timon_resource_type_get_short_names (type));
   add_strv_if_any (builder, "categories", timon_resource_type_get_categories (type));
-  if (timon_resource_type_has_subresource (type, "status")) {
+  gboolean any_subresource = timon_resource_type_has_subresource (type, "status");
+  for (size_t s = 0; s < G_N_ELEMENTS (subresources); s++)
+    any_subresource =
+      any_subresource || timon_resource_type_has_subresource (type, subresources[s].name);
+  if (any_subresource) {
     json_builder_set_member_name (builder, "subresources");
     json_builder_begin_array (builder);
-    json_builder_begin_object (builder);
-    add_string (builder, "subresource", "status");
-    add_response_kind (builder, type);
-    add_strv (builder, "verbs", status_verbs);
-    json_builder_end_object (builder);
+    if (timon_resource_type_has_subresource (type, "status")) {
+      json_builder_begin_object (builder);
+      add_string (builder, "subresource", "status");
+      add_response_kind (builder, type);
+      add_strv (builder, "verbs", status_verbs);
+      json_builder_end_object (builder);
+    }
+    for (size_t s = 0; s < G_N_ELEMENTS (subresources); s++) {
+      const Subresource *sub = &subresources[s];
+      if (!timon_resource_type_has_subresource (type, sub->name))
+        continue;
+      json_builder_begin_object (builder);
+      add_string (builder, "subresource", sub->name);
+      json_builder_set_member_name (builder, "responseKind");
+      json_builder_begin_object (builder);
+      add_string (builder, "group", sub->group);
+      add_string (builder, "version", sub->version);
+      add_string (builder, "kind", sub->kind);
+      json_builder_end_object (builder);
+      add_strv (builder, "verbs", sub->verbs);
+      json_builder_end_object (builder);
+    }
     json_builder_end_array (builder);
   }
   json_builder_end_object (builder);

@@ -30,7 +30,7 @@ typedef struct {
   TimonResourceType *type; /* unowned */
   char *namespace;         /* NULL: cluster-scoped, or all namespaces */
   char *name;              /* NULL: the collection */
-  char *subresource;       /* NULL or "status" */
+  char *subresource;       /* NULL, "status", "scale" or "binding" */
 } ApiTarget;
 
 void api_target_clear (ApiTarget *target);
@@ -93,6 +93,11 @@ const char *api_object_string (JsonObject *object, const char *member);
 JsonObject *api_object_child (JsonObject *object, const char *member);
 GBytes *api_serialize (JsonObject *object);
 char *api_now_rfc3339 (void);
+
+/* Subresources besides status (timon-api-subresources.c): scale and
+ * binding, for the types that declare them. */
+void api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
+void api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
 
 /* Deletion (timon-api-delete.c): DeleteOptions, finalizers, namespaces
  * that terminate, deletecollection. */

@@ -342,13 +342,19 @@ handle_request (SoupServer *soup,
   g_auto (ApiTarget) target = { 0 };
   if (!parse_target (self, group, version, rest, &target) ||
       (target.subresource != NULL &&
-       !(strcmp (target.subresource, "status") == 0 &&
-         timon_resource_type_has_subresource (target.type, "status")))) {
+       !((strcmp (target.subresource, "status") == 0 || strcmp (target.subresource, "scale") == 0 ||
+          strcmp (target.subresource, "binding") == 0) &&
+         timon_resource_type_has_subresource (target.type, target.subresource)))) {
     reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
                      "the server could not find the requested resource");
     return;
   }
-  api_handle_object (self, msg, &target, query);
+  if (g_strcmp0 (target.subresource, "scale") == 0)
+    api_handle_scale (self, msg, &target);
+  else if (g_strcmp0 (target.subresource, "binding") == 0)
+    api_handle_binding (self, msg, &target);
+  else
+    api_handle_object (self, msg, &target, query);
 }
 
 /* Set on a message whose body grew past TIMON_API_MAX_BODY_SIZE. */

@@ -1847,6 +1847,307 @@ test_delete_collection (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---- subresources: scale and binding ----------------------------------- */
+
+#define GIZMOS "/apis/test.timon.io/v1/namespaces/default/gizmos"
+
+static void
+create_gizmo (Fixture *f, const char *name)
+{
+  g_auto (Response) r = { 0 };
+  g_autofree char *body = g_strdup_printf (
+    "{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":"
+    "{\"tier\":\"web\",\"app\":\"x\"},\"matchExpressions\":[{\"key\":\"env\",\"operator\":"
+    "\"In\",\"values\":[\"prod\",\"dev\"]},{\"key\":\"canary\",\"operator\":\"DoesNotExist\"}]}}}",
+    name);
+  request (f, &r, "POST", GIZMOS, body);
+  assert_ok (&r, 201);
+}
+
+/* GET and PUT of an autoscaling/v1 Scale, its preconditions and checks,
+ * a merge patch as `kubectl scale` sends, and discovery. */
+static void
+test_scale (Fixture *f, gconstpointer data)
+{
+  g_autofree char *uid = NULL;
+  gint64 generation = 0;
+  gint64 rv = 0;
+
+  create_gizmo (f, "g");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/g", NULL);
+    assert_ok (&r, 200);
+    uid = g_strdup (str (obj (&r), "metadata.uid"));
+    generation = num (obj (&r), "metadata.generation");
+    rv = rv_of (obj (&r));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/g/scale", NULL);
+    assert_ok (&r, 200);
+    JsonObject *o = obj (&r);
+    g_assert_cmpstr (str (o, "kind"), ==, "Scale");
+    g_assert_cmpstr (str (o, "apiVersion"), ==, "autoscaling/v1");
+    g_assert_cmpstr (str (o, "metadata.name"), ==, "g");
+    g_assert_cmpstr (str (o, "metadata.namespace"), ==, "default");
+    g_assert_cmpstr (str (o, "metadata.uid"), ==, uid);
+    g_assert_nonnull (str (o, "metadata.creationTimestamp"));
+    g_assert_cmpint (rv_of (o), ==, rv);
+    g_assert_cmpint (num (o, "spec.replicas"), ==, 2);
+    g_assert_cmpint (num (o, "status.replicas"), ==, 0);
+    /* Sorted by key, as Kubernetes prints a selector. */
+    g_assert_cmpstr (str (o, "status.selector"), ==, "app=x,!canary,env in (dev,prod),tier=web");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale",
+             "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"g\"},"
+             "\"spec\":{\"replicas\":5}}");
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "kind"), ==, "Scale");
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 5);
+    g_assert_cmpint (rv_of (obj (&r)), >, rv);
+    rv = rv_of (obj (&r));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/g", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 5);
+    g_assert_cmpint (num (obj (&r), "metadata.generation"), ==, generation + 1);
+    /* The rest of the spec stays. */
+    g_assert_cmpstr (str (obj (&r), "spec.selector.matchLabels.app"), ==, "x");
+  }
+  {
+    /* A stale resourceVersion: 409, nothing written. */
+    g_auto (Response) r = { 0 };
+    g_autofree char *body =
+      g_strdup_printf ("{\"metadata\":{\"resourceVersion\":\"%" G_GINT64_FORMAT
+                       "\"},\"spec\":{\"replicas\":1}}",
+                       rv - 1);
+    request (f, &r, "PUT", GIZMOS "/g/scale", body);
+    assert_status (&r, 409, "Conflict");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    g_autofree char *body =
+      g_strdup_printf ("{\"metadata\":{\"resourceVersion\":\"%" G_GINT64_FORMAT
+                       "\"},\"spec\":{\"replicas\":1}}",
+                       rv);
+    request (f, &r, "PUT", GIZMOS "/g/scale", body);
+    assert_ok (&r, 200);
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 1);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale", "{\"spec\":{\"replicas\":-1}}");
+    assert_status (&r, 422, "Invalid");
+    g_assert_cmpstr (str (obj (&r), "details.kind"), ==, "Scale");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale", "{\"spec\":{\"replicas\":\"3\"}}");
+    assert_status (&r, 422, "Invalid");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale", "{\"kind\":\"Gizmo\",\"spec\":{\"replicas\":3}}");
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale", "{\"metadata\":[],\"spec\":{\"replicas\":3}}");
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    const char *patch = "{\"spec\":\"big\"}";
+    request_full (f, &r, "PATCH", GIZMOS "/g/scale", "application/merge-patch+json", patch,
+                  strlen (patch), NULL);
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PUT", GIZMOS "/g/scale", "not json");
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    /* What `kubectl scale` sends. */
+    g_auto (Response) r = { 0 };
+    const char *patch = "{\"spec\":{\"replicas\":3}}";
+    request_full (f, &r, "PATCH", GIZMOS "/g/scale", "application/merge-patch+json", patch,
+                  strlen (patch), NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 3);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "PATCH", GIZMOS "/g/scale", "{\"spec\":{\"replicas\":3}}");
+    assert_status (&r, 415, "UnsupportedMediaType");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/nope/scale", NULL);
+    assert_status (&r, 404, "NotFound");
+  }
+  {
+    /* Widgets do not declare scale. */
+    g_auto (Response) r = { 0 };
+    create_widget (f, "default", "w", "", "red");
+    request (f, &r, "GET", WIDGETS "/w/scale", NULL);
+    assert_status (&r, 404, "NotFound");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "DELETE", GIZMOS "/g/scale", NULL);
+    assert_status (&r, 405, "MethodNotAllowed");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/apis/test.timon.io/v1", NULL);
+    assert_ok (&r, 200);
+    JsonArray *resources = json_object_get_array_member (obj (&r), "resources");
+    JsonObject *scale = find_by_name (resources, "name", "gizmos/scale");
+    g_assert_nonnull (scale);
+    g_assert_cmpstr (str (scale, "group"), ==, "autoscaling");
+    g_assert_cmpstr (str (scale, "version"), ==, "v1");
+    g_assert_cmpstr (str (scale, "kind"), ==, "Scale");
+    JsonObject *binding = find_by_name (resources, "name", "gizmos/binding");
+    g_assert_nonnull (binding);
+    g_assert_cmpstr (str (binding, "kind"), ==, "Binding");
+    g_assert_null (find_by_name (resources, "name", "widgets/scale"));
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request_full (f, &r, "GET", "/apis", NULL, NULL, 0,
+                  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+    assert_ok (&r, 200);
+    JsonObject *group = find_group (&r, "test.timon.io");
+    g_assert_nonnull (group);
+    JsonObject *v1 = json_array_get_object_element (arr (group, "versions"), 0);
+    JsonObject *gizmos = find_by_name (arr (v1, "resources"), "resource", "gizmos");
+    g_assert_nonnull (gizmos);
+    JsonArray *subresources = arr (gizmos, "subresources");
+    JsonObject *status = find_by_name (subresources, "subresource", "status");
+    g_assert_nonnull (status);
+    g_assert_cmpstr (str (status, "responseKind.kind"), ==, "Gizmo");
+    JsonObject *scale = find_by_name (subresources, "subresource", "scale");
+    g_assert_nonnull (scale);
+    g_assert_cmpstr (str (scale, "responseKind.group"), ==, "autoscaling");
+    g_assert_cmpstr (str (scale, "responseKind.version"), ==, "v1");
+    g_assert_cmpstr (str (scale, "responseKind.kind"), ==, "Scale");
+    JsonObject *binding = find_by_name (subresources, "subresource", "binding");
+    g_assert_nonnull (binding);
+    g_assert_cmpstr (json_array_get_string_element (arr (binding, "verbs"), 0), ==, "create");
+  }
+}
+
+/* pods/binding, on a type that declares binding: spec.nodeName is set
+ * once; a second binding, or one without a node, is refused. */
+static void
+test_binding (Fixture *f, gconstpointer data)
+{
+  create_gizmo (f, "p");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/p/binding",
+             "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"},"
+             "\"target\":{}}");
+    assert_status (&r, 422, "Invalid");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/p/binding",
+             "{\"metadata\":{\"name\":\"other\"},\"target\":{\"name\":\"node-1\"}}");
+    assert_status (&r, 400, "BadRequest");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/nope/binding", "{\"target\":{\"name\":\"node-1\"}}");
+    assert_status (&r, 404, "NotFound");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/p/binding",
+             "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"},"
+             "\"target\":{\"kind\":\"Node\",\"name\":\"node-1\"}}");
+    assert_ok (&r, 201);
+    g_assert_cmpstr (str (obj (&r), "kind"), ==, "Status");
+    g_assert_cmpstr (str (obj (&r), "status"), ==, "Success");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/p", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "spec.nodeName"), ==, "node-1");
+    /* The rest of the object stays. */
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 2);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/p/binding", "{\"target\":{\"name\":\"node-2\"}}");
+    assert_status (&r, 409, "Conflict");
+    g_assert_cmpstr (str (obj (&r), "message"), ==, "pod p is already assigned to node \"node-1\"");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/p/binding", NULL);
+    assert_status (&r, 405, "MethodNotAllowed");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", GIZMOS "/p/binding", "[1]");
+    assert_status (&r, 400, "BadRequest");
+  }
+
+  /* The real pods/binding, when the resources/core plugin is loaded. */
+  const char *pods = "/api/v1/namespaces/default/pods";
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", pods, NULL);
+    if (r.status != 200) {
+      g_test_message ("the resources/core plugin is not loaded: no pod to bind");
+      return;
+    }
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/api/v1", NULL);
+    assert_ok (&r, 200);
+    JsonObject *binding =
+      find_by_name (json_object_get_array_member (obj (&r), "resources"), "name", "pods/binding");
+    g_assert_nonnull (binding);
+    g_assert_cmpstr (json_array_get_string_element (arr (binding, "verbs"), 0), ==, "create");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", pods,
+             "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"containers\":[{\"name\":\"c\","
+             "\"image\":\"nginx\"}]}}");
+    assert_ok (&r, 201);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", "/api/v1/namespaces/default/pods/web/binding",
+             "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"web\"},"
+             "\"target\":{\"kind\":\"Node\",\"name\":\"node-1\"}}");
+    assert_ok (&r, 201);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/api/v1/namespaces/default/pods/web", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpstr (str (obj (&r), "spec.nodeName"), ==, "node-1");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", "/api/v1/namespaces/default/pods/web/binding",
+             "{\"target\":{\"name\":\"node-2\"}}");
+    assert_status (&r, 409, "Conflict");
+  }
+}
+
 /* ---- kubectl ---------------------------------------------------------- */
 
 /* ---- listening ---------------------------------------------------------- */
@@ -2151,6 +2452,65 @@ test_kubectl_watch (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* `kubectl scale`: a merge patch on /scale (kubectl-compat.md, section 7). */
+static void
+test_kubectl_scale (Fixture *f, gconstpointer data)
+{
+  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip ("/usr/bin/kubectl is not installed");
+    return;
+  }
+  create_gizmo (f, "x");
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "scale", "gizmo", "x", "--replicas=3", NULL });
+    if (run.status != 0)
+      g_error ("kubectl scale failed (%d): %s%s", run.status, run.out, run.err);
+    assert_contains (run.out, "scaled");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", GIZMOS "/x", NULL);
+    assert_ok (&r, 200);
+    g_assert_cmpint (num (obj (&r), "spec.replicas"), ==, 3);
+  }
+
+  /* A real Deployment, when the resources/apps plugin is loaded. */
+  const char *deployments = "/apis/apps/v1/namespaces/default/deployments";
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", deployments, NULL);
+    if (r.status != 200) {
+      g_test_message ("the resources/apps plugin is not loaded: no deployment to scale");
+      return;
+    }
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (
+      f, &r, "POST", deployments,
+      "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":1,\"selector\":{"
+      "\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":{"
+      "\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}}}");
+    assert_ok (&r, 201);
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl (f, &run, (const char *const[]){ "scale", "deployment", "web", "--replicas=3", NULL });
+    if (run.status != 0)
+      g_error ("kubectl scale deployment failed (%d): %s%s", run.status, run.out, run.err);
+    assert_contains (run.out, "deployment.apps/web scaled");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", deployments, NULL);
+    assert_ok (&r, 200);
+    JsonObject *web = json_array_get_object_element (arr (obj (&r), "items"), 0);
+    g_assert_cmpint (num (web, "spec.replicas"), ==, 3);
+    g_assert_cmpint (num (web, "metadata.generation"), ==, 2);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2172,11 +2532,14 @@ main (int argc, char **argv)
   ADD ("/apiserver/table/accept", test_table_accept);
   ADD ("/apiserver/table/watch", test_table_watch);
   ADD ("/apiserver/discovery/aggregated", test_aggregated_discovery);
+  ADD ("/apiserver/subresources/scale", test_scale);
+  ADD ("/apiserver/subresources/binding", test_binding);
   ADD ("/apiserver/restart/sqlite", test_restart);
   ADD ("/apiserver/listen/errors", test_listen_errors);
   ADD ("/apiserver/kubectl", test_kubectl);
   ADD ("/apiserver/kubectl/watch", test_kubectl_watch);
   ADD ("/apiserver/kubectl/delete", test_kubectl_delete);
+  ADD ("/apiserver/kubectl/scale", test_kubectl_scale);
 #undef ADD
 
   return g_test_run ();

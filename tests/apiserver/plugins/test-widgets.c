@@ -1,7 +1,8 @@
 /* test-widgets.c: the resource types the API server tests drive, so that
  * they do not depend on the real resource plugins: Widget (namespaced,
  * with a status subresource, a selectable field, validation and
- * printed columns) and Gadget (cluster-scoped).
+ * printed columns), Gadget (cluster-scoped) and Gizmo (scale and
+ * binding subresources).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -108,7 +109,18 @@ widgets_init (TimonPlugin *plugin, GError **error)
 
   g_autoptr (TimonResourceType) gadget =
     timon_resource_type_new ("test.timon.io", "v1", "Gadget", "gadgets", TIMON_RESOURCE_CLUSTER);
-  return timon_plugin_add_resource_type (plugin, gadget, error);
+  if (!timon_plugin_add_resource_type (plugin, gadget, error))
+    return FALSE;
+
+  /* A Gizmo has spec.replicas and spec.selector, like a Deployment, and
+   * spec.nodeName, like a Pod: it stands for both in the scale and
+   * binding tests. */
+  g_autoptr (TimonResourceType) gizmo =
+    timon_resource_type_new ("test.timon.io", "v1", "Gizmo", "gizmos", TIMON_RESOURCE_NAMESPACED);
+  timon_resource_type_add_subresource (gizmo, "status");
+  timon_resource_type_add_subresource (gizmo, "scale");
+  timon_resource_type_add_subresource (gizmo, "binding");
+  return timon_plugin_add_resource_type (plugin, gizmo, error);
 }
 
 TIMON_PLUGIN_DEFINE (test_widgets,

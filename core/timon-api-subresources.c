@@ -1,0 +1,574 @@
+/* timon-api-subresources.c: the subresources the core serves besides
+ * status, for the types that declare them.
+ *
+ * scale: an autoscaling/v1 Scale view of spec.replicas, read (GET),
+ * replaced (PUT) or merge-patched (PATCH, what `kubectl scale` sends).
+ * binding: POST a Binding to set spec.nodeName once, as the scheduler
+ * does with pods/binding.
+ *
+ * Both read the stored object, change one field and write it back with
+ * the revision they read as precondition, so a concurrent write makes
+ * them fail with 409 rather than lose it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "timon-api-private.h"
+#include "timon-status.h"
+
+static void reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
+static void
+reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
+  api_reply_error (msg, error, NULL, NULL);
+}
+
+static void
+reply_method_not_allowed (SoupServerMessage *msg)
+{
+  reply_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+               "the server does not allow this method on the requested resource");
+}
+
+/* Reads the body as a JSON object, if its Content-Type is
+ * @content_type; else replies and returns NULL. */
+static JsonNode *
+read_object (SoupServerMessage *msg, const char *content_type)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *given = soup_message_headers_get_content_type (headers, NULL);
+
+  if (given == NULL || g_ascii_strcasecmp (given, content_type) != 0) {
+    reply_error (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                 "the body of the request was in an unknown format - accepted media types "
+                 "include: %s",
+                 content_type);
+    return NULL;
+  }
+  if (api_body_too_large (msg) || (gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
+    reply_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
+                 "the request body is larger than the limit of 3 MiB");
+    return NULL;
+  }
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error)) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not valid JSON: %s",
+                 error ? error->message : "it is empty");
+    return NULL;
+  }
+  JsonNode *root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not a JSON object");
+    return NULL;
+  }
+  return json_node_ref (root);
+}
+
+/* The stored object of @target, with its item (for the revision), or
+ * NULL after replying. */
+static JsonNode *
+read_current (TimonApiServer *self,
+              SoupServerMessage *msg,
+              ApiTarget *target,
+              TimonStoreItem **out_item)
+{
+  g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
+  if (item == NULL) {
+    g_autoptr (GError) api_error = api_store_error (error, target->type, target->name);
+    api_reply_error (msg, api_error, target->type, target->name);
+    return NULL;
+  }
+  JsonNode *node = api_item_to_node (item, NULL, 0, &error);
+  if (node == NULL) {
+    api_reply_error (msg, error, NULL, NULL);
+    return NULL;
+  }
+  *out_item = g_steal_pointer (&item);
+  return node;
+}
+
+/* ---- a write in flight -------------------------------------------------- */
+
+typedef enum { WRITE_SCALE, WRITE_BINDING } WriteKind;
+
+typedef struct {
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gboolean finished; /* the client went away: nothing to answer */
+  TimonResourceType *type;
+  char *name;
+  WriteKind kind;
+} SubWrite;
+
+static void
+on_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  ((SubWrite *) user_data)->finished = TRUE;
+}
+
+static void
+sub_write_free (SubWrite *w)
+{
+  g_signal_handler_disconnect (w->msg, w->finished_id);
+  if (!w->finished)
+    soup_server_message_unpause (w->msg);
+  g_object_unref (w->msg);
+  timon_resource_type_unref (w->type);
+  g_free (w->name);
+  g_free (w);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SubWrite, sub_write_free)
+
+static JsonNode *scale_from_object (JsonObject *object);
+
+static void
+on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (SubWrite) w = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TimonStoreItem) item =
+    timon_store_update_finish (TIMON_STORE (source), result, &error);
+
+  if (w->finished)
+    return;
+  if (item == NULL) {
+    g_autoptr (GError) api_error = api_store_error (error, w->type, w->name);
+    api_reply_error (w->msg, api_error, w->type, w->name);
+    return;
+  }
+  if (w->kind == WRITE_BINDING) {
+    /* Kubernetes answers a binding with a bare Status Success. */
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "kind");
+    json_builder_add_string_value (builder, "Status");
+    json_builder_set_member_name (builder, "apiVersion");
+    json_builder_add_string_value (builder, "v1");
+    json_builder_set_member_name (builder, "metadata");
+    json_builder_begin_object (builder);
+    json_builder_end_object (builder);
+    json_builder_set_member_name (builder, "status");
+    json_builder_add_string_value (builder, "Success");
+    json_builder_set_member_name (builder, "code");
+    json_builder_add_int_value (builder, SOUP_STATUS_CREATED);
+    json_builder_end_object (builder);
+    g_autoptr (JsonNode) root = json_builder_get_root (builder);
+    api_reply_json (w->msg, SOUP_STATUS_CREATED, root);
+    return;
+  }
+  g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
+  if (node == NULL) {
+    api_reply_error (w->msg, error, NULL, NULL);
+    return;
+  }
+  g_autoptr (JsonNode) scale = scale_from_object (json_node_get_object (node));
+  api_reply_json (w->msg, SOUP_STATUS_OK, scale);
+}
+
+/* Writes @object over @target's, if still at @revision; answers when the
+ * store has acknowledged it. */
+static void
+write_object (TimonApiServer *self,
+              SoupServerMessage *msg,
+              ApiTarget *target,
+              JsonObject *object,
+              gint64 revision,
+              WriteKind kind)
+{
+  SubWrite *w = g_new0 (SubWrite, 1);
+  w->msg = g_object_ref (msg);
+  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), w);
+  w->type = timon_resource_type_ref (target->type);
+  w->name = g_strdup (target->name);
+  w->kind = kind;
+  soup_server_message_pause (msg);
+
+  g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
+  JsonObject *metadata = api_object_child (object, "metadata");
+  if (metadata != NULL)
+    json_object_remove_member (metadata, "resourceVersion");
+  g_autoptr (GBytes) bytes = api_serialize (object);
+  timon_store_update_async (self->store, key, bytes, revision, NULL, on_updated, w);
+}
+
+static void
+reply_conflict (SoupServerMessage *msg, TimonResourceType *type, const char *name)
+{
+  g_autoptr (GError) conflict =
+    g_error_new_literal (TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT, "");
+  g_autoptr (GError) api_error = api_store_error (conflict, type, name);
+  api_reply_error (msg, api_error, type, name);
+}
+
+/* ---- scale -------------------------------------------------------------- */
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A JSON array of strings as "a,b", sorted; NULL if it is not one. */
+static char *
+join_values (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  JsonArray *array = json_node_get_array (node);
+  g_autoptr (GPtrArray) values = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    JsonNode *value = json_array_get_element (array, i);
+    if (json_node_get_value_type (value) != G_TYPE_STRING)
+      return NULL;
+    g_ptr_array_add (values, (gpointer) json_node_get_string (value));
+  }
+  g_ptr_array_sort (values, compare_strings);
+  g_ptr_array_add (values, NULL);
+  return g_strjoinv (",", (char **) values->pdata);
+}
+
+/* One requirement of a selector, as Kubernetes prints it, with its key
+ * in front ("key\1text") so that sorting orders them by key, as
+ * labels.Selector.String() does. */
+static void
+add_requirement (GPtrArray *requirements, const char *key, const char *text)
+{
+  g_ptr_array_add (requirements, g_strdup_printf ("%s\1%s", key, text));
+}
+
+/* spec.selector (matchLabels and matchExpressions) as a label selector
+ * string, what a Scale's status.selector holds and kubectl passes to
+ * `get -l`. Malformed parts are left out: this is a view, the type's
+ * validation is what refuses them. */
+static char *
+selector_string (JsonObject *spec)
+{
+  JsonObject *selector = spec ? api_object_child (spec, "selector") : NULL;
+  g_autoptr (GPtrArray) requirements = g_ptr_array_new_with_free_func (g_free);
+
+  if (selector == NULL)
+    return g_strdup ("");
+  JsonObject *labels = api_object_child (selector, "matchLabels");
+  if (labels != NULL) {
+    g_autoptr (GList) keys = json_object_get_members (labels);
+    for (GList *l = keys; l != NULL; l = l->next) {
+      const char *value = api_object_string (labels, l->data);
+      if (value == NULL)
+        continue;
+      g_autofree char *text = g_strdup_printf ("%s=%s", (const char *) l->data, value);
+      add_requirement (requirements, l->data, text);
+    }
+  }
+  JsonNode *expressions = json_object_get_member (selector, "matchExpressions");
+  JsonArray *array =
+    expressions && JSON_NODE_HOLDS_ARRAY (expressions) ? json_node_get_array (expressions) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++) {
+    JsonNode *element = json_array_get_element (array, i);
+    if (!JSON_NODE_HOLDS_OBJECT (element))
+      continue;
+    JsonObject *expression = json_node_get_object (element);
+    const char *key = api_object_string (expression, "key");
+    const char *op = api_object_string (expression, "operator");
+    if (key == NULL || op == NULL)
+      continue;
+    g_autofree char *values = join_values (json_object_get_member (expression, "values"));
+    g_autofree char *text = NULL;
+    if (strcmp (op, "In") == 0 && values != NULL)
+      text = g_strdup_printf ("%s in (%s)", key, values);
+    else if (strcmp (op, "NotIn") == 0 && values != NULL)
+      text = g_strdup_printf ("%s notin (%s)", key, values);
+    else if (strcmp (op, "Exists") == 0)
+      text = g_strdup (key);
+    else if (strcmp (op, "DoesNotExist") == 0)
+      text = g_strdup_printf ("!%s", key);
+    if (text != NULL)
+      add_requirement (requirements, key, text);
+  }
+  g_ptr_array_sort (requirements, compare_strings);
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (guint i = 0; i < requirements->len; i++) {
+    const char *text = strchr (requirements->pdata[i], '\1') + 1;
+    if (i > 0)
+      g_string_append_c (out, ',');
+    g_string_append (out, text);
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gint64
+int_member (JsonObject *object, const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
+}
+
+/* The autoscaling/v1 Scale of an object with spec.replicas. */
+static JsonNode *
+scale_from_object (JsonObject *object)
+{
+  JsonObject *metadata = api_object_child (object, "metadata");
+  JsonObject *spec = api_object_child (object, "spec");
+  JsonObject *status = api_object_child (object, "status");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  static const char *const copied[] = { "name", "namespace", "uid", "resourceVersion",
+                                        "creationTimestamp" };
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "Scale");
+  json_builder_set_member_name (builder, "apiVersion");
+  json_builder_add_string_value (builder, "autoscaling/v1");
+  json_builder_set_member_name (builder, "metadata");
+  json_builder_begin_object (builder);
+  for (size_t i = 0; i < G_N_ELEMENTS (copied); i++) {
+    const char *value = metadata ? api_object_string (metadata, copied[i]) : NULL;
+    if (value == NULL)
+      continue;
+    json_builder_set_member_name (builder, copied[i]);
+    json_builder_add_string_value (builder, value);
+  }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "spec");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "replicas");
+  json_builder_add_int_value (builder, int_member (spec, "replicas"));
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "replicas");
+  json_builder_add_int_value (builder, int_member (status, "replicas"));
+  g_autofree char *selector = selector_string (spec);
+  json_builder_set_member_name (builder, "selector");
+  json_builder_add_string_value (builder, selector);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* RFC 7386: applies @patch to @target in place. */
+static void
+merge_patch (JsonObject *target, JsonObject *patch)
+{
+  g_autoptr (GList) members = json_object_get_members (patch);
+  for (GList *l = members; l != NULL; l = l->next) {
+    JsonNode *value = json_object_get_member (patch, l->data);
+    if (JSON_NODE_HOLDS_NULL (value)) {
+      json_object_remove_member (target, l->data);
+    } else if (JSON_NODE_HOLDS_OBJECT (value)) {
+      JsonObject *child = api_object_child (target, l->data);
+      if (child == NULL) {
+        json_object_set_object_member (target, l->data, json_object_new ());
+        child = api_object_child (target, l->data);
+      }
+      merge_patch (child, json_node_get_object (value));
+    } else {
+      json_object_set_member (target, l->data, json_node_copy (value));
+    }
+  }
+}
+
+void
+api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+{
+  const char *method = soup_server_message_get_method (msg);
+  gboolean is_get = strcmp (method, SOUP_METHOD_GET) == 0;
+  gboolean is_put = strcmp (method, SOUP_METHOD_PUT) == 0;
+  gboolean is_patch = strcmp (method, "PATCH") == 0;
+
+  if (!is_get && !is_put && !is_patch) {
+    reply_method_not_allowed (msg);
+    return;
+  }
+  g_autoptr (JsonNode) body = NULL;
+  if (!is_get) {
+    /* Only a merge patch: it is what kubectl scale sends, and a Scale
+     * has no lists for the other patch types to be worth it. */
+    body = read_object (msg, is_put ? "application/json" : "application/merge-patch+json");
+    if (body == NULL)
+      return;
+  }
+
+  g_autoptr (TimonStoreItem) item = NULL;
+  g_autoptr (JsonNode) node = read_current (self, msg, target, &item);
+  if (node == NULL)
+    return;
+  JsonObject *object = json_node_get_object (node);
+  g_autoptr (JsonNode) current = scale_from_object (object);
+  if (is_get) {
+    api_reply_json (msg, SOUP_STATUS_OK, current);
+    return;
+  }
+
+  /* The Scale asked for: the body of a PUT, the current Scale patched. */
+  JsonObject *scale = json_node_get_object (body);
+  if (is_patch) {
+    merge_patch (json_node_get_object (current), scale);
+    scale = json_node_get_object (current);
+  }
+  const char *kind = api_object_string (scale, "kind");
+  const char *api_version = api_object_string (scale, "apiVersion");
+  if ((json_object_has_member (scale, "kind") && g_strcmp0 (kind, "Scale") != 0) ||
+      (json_object_has_member (scale, "apiVersion") &&
+       g_strcmp0 (api_version, "autoscaling/v1") != 0)) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "the body must be an autoscaling/v1 Scale, not %s %s", api_version ?: "?",
+                 kind ?: "?");
+    return;
+  }
+  JsonNode *scale_meta_node = json_object_get_member (scale, "metadata");
+  JsonObject *scale_meta = api_object_child (scale, "metadata");
+  if (scale_meta_node != NULL && !JSON_NODE_HOLDS_NULL (scale_meta_node) && scale_meta == NULL) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
+    return;
+  }
+  const char *name = scale_meta ? api_object_string (scale_meta, "name") : NULL;
+  if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "the name of the object (%s) does not match the name on the URL (%s)", name,
+                 target->name);
+    return;
+  }
+  gint64 revision = timon_store_item_get_mod_revision (item);
+  const char *rv = scale_meta ? api_object_string (scale_meta, "resourceVersion") : NULL;
+  if (rv != NULL && rv[0] != '\0') {
+    guint64 expected = 0;
+    if (!g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &expected, NULL)) {
+      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "invalid resource version \"%s\"", rv);
+      return;
+    }
+    if ((gint64) expected != revision) {
+      reply_conflict (msg, target->type, target->name);
+      return;
+    }
+  }
+
+  JsonNode *spec_node = json_object_get_member (scale, "spec");
+  JsonObject *spec = api_object_child (scale, "spec");
+  if (spec_node != NULL && !JSON_NODE_HOLDS_NULL (spec_node) && spec == NULL) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "spec must be a JSON object");
+    return;
+  }
+  JsonNode *replicas = spec ? json_object_get_member (spec, "replicas") : NULL;
+  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+  /* As Kubernetes: a missing spec.replicas is 0, which a PUT of an empty
+   * Scale then asks for. */
+  gint64 wanted = 0;
+  if (replicas != NULL && !JSON_NODE_HOLDS_NULL (replicas)) {
+    if (json_node_get_value_type (replicas) != G_TYPE_INT64)
+      timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.replicas", NULL,
+                              "must be an integer");
+    else
+      wanted = json_node_get_int (replicas);
+  }
+  if (wanted < 0 || wanted > G_MAXINT32)
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "spec.replicas", NULL,
+                            "must be greater than or equal to 0 and fit in 32 bits");
+  if (timon_field_errors_get_length (errors) > 0) {
+    api_reply_status (msg, timon_status_new_invalid ("autoscaling", "Scale", target->name, errors));
+    return;
+  }
+
+  JsonObject *object_spec = api_object_child (object, "spec");
+  if (object_spec == NULL) {
+    json_object_set_object_member (object, "spec", json_object_new ());
+    object_spec = api_object_child (object, "spec");
+  }
+  JsonNode *old_replicas = json_object_get_member (object_spec, "replicas");
+  gboolean changed = old_replicas == NULL ||
+                     json_node_get_value_type (old_replicas) != G_TYPE_INT64 ||
+                     json_node_get_int (old_replicas) != wanted;
+  if (!changed) {
+    /* Nothing to write: the object stays at its revision. */
+    g_autoptr (JsonNode) unchanged = scale_from_object (object);
+    api_reply_json (msg, SOUP_STATUS_OK, unchanged);
+    return;
+  }
+  json_object_set_int_member (object_spec, "replicas", wanted);
+  /* The spec changed: the generation tells controllers to act on it. */
+  JsonObject *metadata = api_object_child (object, "metadata");
+  if (metadata != NULL) {
+    gint64 generation = json_object_get_int_member_with_default (metadata, "generation", 1);
+    json_object_set_int_member (metadata, "generation", generation + 1);
+  }
+  write_object (self, msg, target, object, revision, WRITE_SCALE);
+}
+
+/* ---- binding ------------------------------------------------------------ */
+
+void
+api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+{
+  if (strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+    reply_method_not_allowed (msg);
+    return;
+  }
+  g_autoptr (JsonNode) body = read_object (msg, "application/json");
+  if (body == NULL)
+    return;
+  JsonObject *binding = json_node_get_object (body);
+  const char *kind = api_object_string (binding, "kind");
+  if (json_object_has_member (binding, "kind") && g_strcmp0 (kind, "Binding") != 0) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body must be a Binding, not %s",
+                 kind ?: "?");
+    return;
+  }
+  JsonObject *binding_meta = api_object_child (binding, "metadata");
+  const char *name = binding_meta ? api_object_string (binding_meta, "name") : NULL;
+  if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "name in URL does not match name in Binding object");
+    return;
+  }
+  JsonObject *binding_target = api_object_child (binding, "target");
+  const char *node_name = binding_target ? api_object_string (binding_target, "name") : NULL;
+  if (node_name == NULL || node_name[0] == '\0') {
+    g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "target.name", NULL, NULL);
+    api_reply_status (msg, timon_status_new_invalid ("", "Binding", target->name, errors));
+    return;
+  }
+
+  g_autoptr (TimonStoreItem) item = NULL;
+  g_autoptr (JsonNode) node = read_current (self, msg, target, &item);
+  if (node == NULL)
+    return;
+  JsonObject *object = json_node_get_object (node);
+  /* Kubernetes refuses both (BindingREST.setPodNodeName): a pod runs
+   * on one node for its life, and one that goes away is not started. */
+  if (api_object_is_terminating (object)) {
+    reply_error (msg, TIMON_API_ERROR_CONFLICT,
+                 "pod %s is being deleted, cannot be assigned to a host", target->name);
+    return;
+  }
+  JsonObject *spec = api_object_child (object, "spec");
+  const char *assigned = spec ? api_object_string (spec, "nodeName") : NULL;
+  if (assigned != NULL && assigned[0] != '\0') {
+    reply_error (msg, TIMON_API_ERROR_CONFLICT, "pod %s is already assigned to node \"%s\"",
+                 target->name, assigned);
+    return;
+  }
+  if (spec == NULL) {
+    json_object_set_object_member (object, "spec", json_object_new ());
+    spec = api_object_child (object, "spec");
+  }
+  json_object_set_string_member (spec, "nodeName", node_name);
+  write_object (self, msg, target, object, timon_store_item_get_mod_revision (item), WRITE_BINDING);
+}
