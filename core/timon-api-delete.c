@@ -389,20 +389,11 @@ read_options (SoupServerMessage *msg, GHashTable *query, DeleteOptions *options)
                  "include: application/json");
     return FALSE;
   }
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize size = 0;
-  const char *data = g_bytes_get_data (bytes, &size);
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &error)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not valid JSON: %s",
-                 error->message);
+  /* The size was checked above, before the empty case, since a body too
+   * large is dropped and would look empty: checking it again is a no-op. */
+  g_autoptr (JsonNode) root = api_read_json_body (msg);
+  if (root == NULL)
     return FALSE;
-  }
-  JsonNode *root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not a JSON object");
-    return FALSE;
-  }
   if (!options_from_body (json_node_get_object (root), options, &error)) {
     api_reply_error (msg, error, NULL, NULL);
     return FALSE;
@@ -567,9 +558,7 @@ plan_new (TimonApiServer *self,
 
 typedef struct {
   TimonApiServer *server;
-  SoupServerMessage *msg;
-  gulong finished_id;
-  gboolean finished; /* the client went away: nothing to answer */
+  ApiPending pending;
   TimonResourceType *type;
   gboolean collection;
   gboolean dry_run;
@@ -580,18 +569,9 @@ typedef struct {
 } Deletion;
 
 static void
-on_finished (SoupServerMessage *msg, gpointer user_data)
-{
-  ((Deletion *) user_data)->finished = TRUE;
-}
-
-static void
 deletion_free (Deletion *d)
 {
-  g_signal_handler_disconnect (d->msg, d->finished_id);
-  if (!d->finished)
-    soup_server_message_unpause (d->msg);
-  g_object_unref (d->msg);
+  api_pending_clear (&d->pending);
   g_object_unref (d->server);
   timon_resource_type_unref (d->type);
   g_ptr_array_unref (d->plans);
@@ -607,7 +587,7 @@ deletion_reply (Deletion *d)
   if (!d->collection) {
     Plan *plan = d->plans->pdata[0];
     gboolean stays = plan->keep || plan->update != NULL;
-    api_reply_json (d->msg, d->accepted && stays ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
+    api_reply_json (d->pending.msg, d->accepted && stays ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
                     d->results->pdata[0]);
     return;
   }
@@ -628,7 +608,7 @@ deletion_reply (Deletion *d)
     json_array_add_element (items, json_node_ref (d->results->pdata[i]));
   json_object_set_array_member (list, "items", items);
   g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), list);
-  api_reply_json (d->msg, SOUP_STATUS_OK, root);
+  api_reply_json (d->pending.msg, SOUP_STATUS_OK, root);
 }
 
 static void deletion_run (Deletion *d);
@@ -645,7 +625,7 @@ deletion_fail (Deletion *d, Plan *plan, const GError *error)
   }
   g_autoptr (Deletion) owned = d;
   g_autoptr (GError) api_error = api_store_error (error, d->type, plan->name);
-  api_reply_error (d->msg, api_error, d->type, plan->name);
+  api_reply_error (d->pending.msg, api_error, d->type, plan->name);
 }
 
 static void
@@ -806,14 +786,12 @@ api_handle_delete (TimonApiServer *self,
 
   Deletion *d = g_new0 (Deletion, 1);
   d->server = g_object_ref (self);
-  d->msg = g_object_ref (msg);
-  d->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), d);
+  api_pending_init (&d->pending, msg);
   d->type = timon_resource_type_ref (target->type);
   d->collection = target->name == NULL;
   d->dry_run = options.dry_run != NULL;
   d->accepted = options.orphan_dependents == 0;
   d->plans = g_steal_pointer (&plans);
   d->results = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  soup_server_message_pause (msg);
   deletion_run (d);
 }

@@ -192,22 +192,13 @@ api_object_child (JsonObject *object, const char *member)
 
 /* ---- the request body -------------------------------------------------- */
 
-/* Reads and checks a write's body: JSON of the type of the URL, in its
- * namespace. Replies and returns NULL when it is not. */
-static JsonNode *
-read_body (SoupServerMessage *msg, ApiTarget *target)
+/* Shared by every route that takes a body (objects, DeleteOptions, scale,
+ * binding), so that all refuse a body with the same status and words. */
+JsonNode *
+api_read_json_body (SoupServerMessage *msg)
 {
-  TimonResourceType *type = target->type;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
 
-  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json");
-    return NULL;
-  }
   if (api_body_too_large (msg) || (gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
                      "the request body is larger than the limit of 3 MiB");
@@ -231,7 +222,28 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
                      "the body of the request is not a JSON object");
     return NULL;
   }
-  g_autoptr (JsonNode) node = json_node_ref (root);
+  /* Outlives the parser, which drops its own reference. */
+  return json_node_ref (root);
+}
+
+/* Reads and checks a write's body: JSON of the type of the URL, in its
+ * namespace. Replies and returns NULL when it is not. */
+static JsonNode *
+read_body (SoupServerMessage *msg, ApiTarget *target)
+{
+  TimonResourceType *type = target->type;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "the body of the request was in an unknown format - accepted media types "
+                     "include: application/json");
+    return NULL;
+  }
+  g_autoptr (JsonNode) node = api_read_json_body (msg);
+  if (node == NULL)
+    return NULL;
   JsonObject *object = json_node_get_object (node);
 
   /* kind and apiVersion may be left out; given, they name the URL's type. */
@@ -340,11 +352,37 @@ api_now_rfc3339 (void)
 
 /* ---- a write in flight -------------------------------------------------- */
 
+static void
+on_pending_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  ((ApiPending *) user_data)->finished = TRUE;
+}
+
+/* Shared by the writes of objects, subresources and deletions: each
+ * answers after the store does, and must neither unpause nor answer a
+ * message whose client is gone. */
+void
+api_pending_init (ApiPending *pending, SoupServerMessage *msg)
+{
+  pending->msg = g_object_ref (msg);
+  pending->finished = FALSE;
+  pending->finished_id =
+    g_signal_connect (msg, "finished", G_CALLBACK (on_pending_finished), pending);
+  soup_server_message_pause (msg);
+}
+
+void
+api_pending_clear (ApiPending *pending)
+{
+  g_signal_handler_disconnect (pending->msg, pending->finished_id);
+  if (!pending->finished)
+    soup_server_message_unpause (pending->msg);
+  g_clear_object (&pending->msg);
+}
+
 typedef struct {
   TimonApiServer *server;
-  SoupServerMessage *msg;
-  gulong finished_id;
-  gboolean finished; /* the client went away: nothing to answer */
+  ApiPending pending;
   TimonResourceType *type;
   char *namespace;
   char *name;
@@ -354,23 +392,15 @@ typedef struct {
   guint attempts;
 } Write;
 
-static void
-on_write_finished (SoupServerMessage *msg, gpointer user_data)
-{
-  ((Write *) user_data)->finished = TRUE;
-}
-
 static Write *
 write_new (TimonApiServer *server, SoupServerMessage *msg, ApiTarget *target)
 {
   Write *w = g_new0 (Write, 1);
   w->server = g_object_ref (server);
-  w->msg = g_object_ref (msg);
-  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_write_finished), w);
+  api_pending_init (&w->pending, msg);
   w->type = timon_resource_type_ref (target->type);
   w->namespace = g_strdup (target->namespace);
   w->name = g_strdup (target->name);
-  soup_server_message_pause (msg);
   return w;
 }
 
@@ -378,10 +408,7 @@ write_new (TimonApiServer *server, SoupServerMessage *msg, ApiTarget *target)
 static void
 write_free (Write *w)
 {
-  g_signal_handler_disconnect (w->msg, w->finished_id);
-  if (!w->finished)
-    soup_server_message_unpause (w->msg);
-  g_object_unref (w->msg);
+  api_pending_clear (&w->pending);
   g_object_unref (w->server);
   timon_resource_type_unref (w->type);
   g_free (w->namespace);
@@ -398,7 +425,7 @@ static void
 write_reply_error (Write *w, const GError *error)
 {
   g_autoptr (GError) api_error = api_store_error (error, w->type, w->name);
-  api_reply_error (w->msg, api_error, w->type, w->name);
+  api_reply_error (w->pending.msg, api_error, w->type, w->name);
 }
 
 /* ---- create ------------------------------------------------------------- */
@@ -423,7 +450,7 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  reply_item (w->msg, SOUP_STATUS_CREATED, item, NULL, 0);
+  reply_item (w->pending.msg, SOUP_STATUS_CREATED, item, NULL, 0);
 }
 
 /* Writes the object, with a newly generated name if it asked for one. */
@@ -724,7 +751,7 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The object as it was, at the revision of its deletion, as the
    * DELETED event of a watch shows it. */
   GBytes *value = timon_store_item_get_value (item);
-  reply_item (w->msg, SOUP_STATUS_OK, item, value != NULL ? value : w->old_value, revision);
+  reply_item (w->pending.msg, SOUP_STATUS_OK, item, value != NULL ? value : w->old_value, revision);
 }
 
 static void
@@ -739,7 +766,7 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  reply_item (w->msg, SOUP_STATUS_OK, item, NULL, 0);
+  reply_item (w->pending.msg, SOUP_STATUS_OK, item, NULL, 0);
 }
 
 /* Whether anything but metadata and status differs: what makes the

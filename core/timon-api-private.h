@@ -94,6 +94,26 @@ JsonObject *api_object_child (JsonObject *object, const char *member);
 GBytes *api_serialize (JsonObject *object);
 char *api_now_rfc3339 (void);
 
+/* The body of a write as a JSON object: refused when too large, not
+ * JSON or not an object. Replies and returns NULL then. Each route
+ * checks the Content-Type it accepts before, as they differ. */
+JsonNode *api_read_json_body (SoupServerMessage *msg);
+
+/* A request answered once an asynchronous write is done: the message
+ * stays paused until then, and the client may go away meanwhile.
+ * Embedded in what each kind of write keeps while in flight. */
+typedef struct {
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gboolean finished; /* the client went away: nothing to answer */
+} ApiPending;
+
+/* Takes a reference on @msg and pauses it. @pending must not move
+ * until api_pending_clear(): the "finished" handler points to it. */
+void api_pending_init (ApiPending *pending, SoupServerMessage *msg);
+/* Sends the reply set on the message, unless the client went away. */
+void api_pending_clear (ApiPending *pending);
+
 /* Subresources besides status (timon-api-subresources.c): scale and
  * binding, for the types that declare them. */
 void api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);

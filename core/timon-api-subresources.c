@@ -44,7 +44,6 @@ static JsonNode *
 read_object (SoupServerMessage *msg, const char *content_type)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
   const char *given = soup_message_headers_get_content_type (headers, NULL);
 
   if (given == NULL || g_ascii_strcasecmp (given, content_type) != 0) {
@@ -54,27 +53,7 @@ read_object (SoupServerMessage *msg, const char *content_type)
                  content_type);
     return NULL;
   }
-  if (api_body_too_large (msg) || (gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
-    reply_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                 "the request body is larger than the limit of 3 MiB");
-    return NULL;
-  }
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  gsize size = 0;
-  const char *data = g_bytes_get_data (bytes, &size);
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not valid JSON: %s",
-                 error ? error->message : "it is empty");
-    return NULL;
-  }
-  JsonNode *root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body of the request is not a JSON object");
-    return NULL;
-  }
-  return json_node_ref (root);
+  return api_read_json_body (msg);
 }
 
 /* The stored object of @target, with its item (for the revision), or
@@ -107,27 +86,16 @@ read_current (TimonApiServer *self,
 typedef enum { WRITE_SCALE, WRITE_BINDING } WriteKind;
 
 typedef struct {
-  SoupServerMessage *msg;
-  gulong finished_id;
-  gboolean finished; /* the client went away: nothing to answer */
+  ApiPending pending;
   TimonResourceType *type;
   char *name;
   WriteKind kind;
 } SubWrite;
 
 static void
-on_finished (SoupServerMessage *msg, gpointer user_data)
-{
-  ((SubWrite *) user_data)->finished = TRUE;
-}
-
-static void
 sub_write_free (SubWrite *w)
 {
-  g_signal_handler_disconnect (w->msg, w->finished_id);
-  if (!w->finished)
-    soup_server_message_unpause (w->msg);
-  g_object_unref (w->msg);
+  api_pending_clear (&w->pending);
   timon_resource_type_unref (w->type);
   g_free (w->name);
   g_free (w);
@@ -145,11 +113,11 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (TimonStoreItem) item =
     timon_store_update_finish (TIMON_STORE (source), result, &error);
 
-  if (w->finished)
+  if (w->pending.finished)
     return;
   if (item == NULL) {
     g_autoptr (GError) api_error = api_store_error (error, w->type, w->name);
-    api_reply_error (w->msg, api_error, w->type, w->name);
+    api_reply_error (w->pending.msg, api_error, w->type, w->name);
     return;
   }
   if (w->kind == WRITE_BINDING) {
@@ -169,16 +137,16 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
     json_builder_add_int_value (builder, SOUP_STATUS_CREATED);
     json_builder_end_object (builder);
     g_autoptr (JsonNode) root = json_builder_get_root (builder);
-    api_reply_json (w->msg, SOUP_STATUS_CREATED, root);
+    api_reply_json (w->pending.msg, SOUP_STATUS_CREATED, root);
     return;
   }
   g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
   if (node == NULL) {
-    api_reply_error (w->msg, error, NULL, NULL);
+    api_reply_error (w->pending.msg, error, NULL, NULL);
     return;
   }
   g_autoptr (JsonNode) scale = scale_from_object (json_node_get_object (node));
-  api_reply_json (w->msg, SOUP_STATUS_OK, scale);
+  api_reply_json (w->pending.msg, SOUP_STATUS_OK, scale);
 }
 
 /* Writes @object over @target's, if still at @revision; answers when the
@@ -192,12 +160,10 @@ write_object (TimonApiServer *self,
               WriteKind kind)
 {
   SubWrite *w = g_new0 (SubWrite, 1);
-  w->msg = g_object_ref (msg);
-  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), w);
+  api_pending_init (&w->pending, msg);
   w->type = timon_resource_type_ref (target->type);
   w->name = g_strdup (target->name);
   w->kind = kind;
-  soup_server_message_pause (msg);
 
   g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
   JsonObject *metadata = api_object_child (object, "metadata");
