@@ -12,6 +12,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _ApiMetrics ApiMetrics;
+
 struct _TimonApiServer {
   GObject parent_instance;
 
@@ -23,6 +25,7 @@ struct _TimonApiServer {
   TimonResourceType *namespace_type; /* namespaces.v1, or NULL */
   GHashTable *watches;               /* the open ApiWatch streams (owned) */
   char *address;                     /* host:port listened on */
+  ApiMetrics *metrics;               /* what GET /metrics reports */
 };
 
 /* What a resource URL names. */
@@ -154,6 +157,20 @@ void api_handle_watch (TimonApiServer *self,
                        GHashTable *query,
                        ApiTable *table);
 void api_watch_free (ApiWatch *watch);
+
+/* The resource a path names, for a type timond serves: %FALSE for
+ * other paths (timon-api-server.c). */
+gboolean api_parse_resource_path (TimonApiServer *self, const char *path, ApiTarget *target);
+
+/* Metrics (timon-api-metrics.c): each request is tracked from its
+ * headers to its end, and GET /metrics reports them. */
+ApiMetrics *api_metrics_new (void);
+void api_metrics_free (ApiMetrics *metrics);
+void api_metrics_track (TimonApiServer *self,
+                        SoupServerMessage *msg,
+                        const char *path,
+                        GHashTable *query);
+void api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg);
 
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path);

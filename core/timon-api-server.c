@@ -284,6 +284,45 @@ parse_target (TimonApiServer *self,
   return TRUE;
 }
 
+/* Splits @path into group, version and the rest, for /api/V/... and
+ * /apis/G/V/...; @rest is NULL for other paths. */
+static void
+split_group_version (char **segments, const char **group, const char **version, char ***rest)
+{
+  guint n = g_strv_length (segments);
+
+  *group = NULL;
+  *version = NULL;
+  *rest = NULL;
+  if (n >= 2 && strcmp (segments[0], "api") == 0) {
+    *group = "";
+    *version = segments[1];
+    *rest = segments + 2;
+  } else if (n >= 3 && strcmp (segments[0], "apis") == 0) {
+    *group = segments[1];
+    *version = segments[2];
+    *rest = segments + 3;
+  }
+}
+
+gboolean
+api_parse_resource_path (TimonApiServer *self, const char *path, ApiTarget *target)
+{
+  g_auto (GStrv) segments = split_path (path);
+  const char *group, *version;
+  char **rest;
+
+  if (segments == NULL)
+    return FALSE;
+  split_group_version (segments, &group, &version, &rest);
+  if (rest == NULL || rest[0] == NULL || !parse_target (self, group, version, rest, target)) {
+    api_target_clear (target);
+    target->type = NULL;
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 handle_request (SoupServer *soup,
                 SoupServerMessage *msg,
@@ -303,6 +342,14 @@ handle_request (SoupServer *soup,
     reply_version (msg);
     return;
   }
+  if (strcmp (path, "/metrics") == 0) {
+    if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0)
+      reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                       "the server does not allow this method on the requested resource");
+    else
+      api_metrics_reply (self, msg);
+    return;
+  }
 
   g_auto (GStrv) segments = split_path (path);
   if (segments == NULL) {
@@ -310,19 +357,9 @@ handle_request (SoupServer *soup,
                      "the server could not find the requested resource");
     return;
   }
-  guint n = g_strv_length (segments);
-  const char *group = NULL;
-  const char *version = NULL;
-  char **rest = NULL;
-  if (n >= 2 && strcmp (segments[0], "api") == 0) {
-    group = "";
-    version = segments[1];
-    rest = segments + 2;
-  } else if (n >= 3 && strcmp (segments[0], "apis") == 0) {
-    group = segments[1];
-    version = segments[2];
-    rest = segments + 3;
-  }
+  const char *group, *version;
+  char **rest;
+  split_group_version (segments, &group, &version, &rest);
 
   if (rest == NULL || rest[0] == NULL) {
     if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0) {
@@ -390,8 +427,12 @@ handle_early (SoupServer *soup,
               GHashTable *query,
               gpointer user_data)
 {
+  TimonApiServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* Every request, from here: the early handler sees each one once,
+   * those refused here too. */
+  api_metrics_track (self, msg, path, query);
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH) {
     g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
     return;
@@ -431,6 +472,7 @@ timon_api_server_finalize (GObject *object)
   g_clear_pointer (&self->by_path, g_hash_table_unref);
   g_clear_pointer (&self->types, g_ptr_array_unref);
   g_free (self->address);
+  g_clear_pointer (&self->metrics, api_metrics_free);
 
   G_OBJECT_CLASS (timon_api_server_parent_class)->finalize (object);
 }
@@ -450,6 +492,7 @@ timon_api_server_init (TimonApiServer *self)
   self->types = g_ptr_array_new_with_free_func ((GDestroyNotify) timon_resource_type_unref);
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->watches = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) api_watch_free, NULL);
+  self->metrics = api_metrics_new ();
 }
 
 /**

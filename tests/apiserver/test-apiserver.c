@@ -2511,6 +2511,185 @@ test_kubectl_scale (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---- metrics ---------------------------------------------------------- */
+
+/* GET /metrics, parsed: each series ("name{labels}") → its value. Every
+ * line is a comment or "SERIES VALUE", as the text format has it. */
+static GHashTable *
+scrape (Fixture *f)
+{
+  g_auto (Response) r = { 0 };
+  request (f, &r, "GET", "/metrics", NULL);
+  assert_ok (&r, 200);
+  g_assert_cmpstr (r.content_type, ==, "text/plain; version=0.0.4; charset=utf-8");
+
+  GHashTable *series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) lines = g_strsplit (r.body, "\n", -1);
+  for (char **l = lines; *l != NULL; l++) {
+    if ((*l)[0] == '\0' || (*l)[0] == '#')
+      continue;
+    const char *space = strrchr (*l, ' ');
+    g_assert_nonnull (space);
+    char *end = NULL;
+    double value = g_ascii_strtod (space + 1, &end);
+    g_assert_cmpint (*end, ==, '\0');
+    double *boxed = g_new (double, 1);
+    *boxed = value;
+    g_autofree char *name = g_strndup (*l, space - *l);
+    g_assert_false (g_hash_table_contains (series, name));
+    g_hash_table_insert (series, g_steal_pointer (&name), boxed);
+  }
+  return series;
+}
+
+/* The value of @name, or -1 when the scrape does not have it. */
+static double
+series_value (GHashTable *series, const char *name)
+{
+  double *value = g_hash_table_lookup (series, name);
+  return value ? *value : -1;
+}
+
+#define WIDGET_LABELS "group=\"test.timon.io\",version=\"v1\",resource=\"widgets\",subresource=\"\""
+#define REQUEST_TOTAL(verb, scope, code)                                       \
+  "apiserver_request_total{verb=\"" verb "\"," WIDGET_LABELS ",scope=\"" scope \
+  "\",component=\"apiserver\",code=\"" code "\"}"
+#define DURATION(kind, verb, scope, extra)                                                         \
+  "apiserver_request_duration_seconds_" kind "{verb=\"" verb "\"," WIDGET_LABELS ",scope=\"" scope \
+  "\",component=\"apiserver\"" extra "}"
+#define OPEN_WATCHES                                                                      \
+  "apiserver_longrunning_requests{verb=\"WATCH\",group=\"test.timon.io\",version=\"v1\"," \
+  "resource=\"widgets\",scope=\"namespace\",component=\"apiserver\"}"
+
+/* Checks the histogram of @verb: every Kubernetes bucket, cumulative,
+ * the last equal to _count, which is @count. */
+static void
+assert_histogram (GHashTable *series, const char *verb, const char *scope, double count)
+{
+  static const char *const bounds[] = {
+    "0.005", "0.025", "0.05", "0.1", "0.2", "0.4", "0.6", "0.8", "1",  "1.25", "1.5", "2",
+    "3",     "4",     "5",    "6",   "8",   "10",  "15",  "20",  "30", "45",   "60",  "+Inf"
+  };
+  double previous = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bounds); i++) {
+    g_autofree char *bucket =
+      g_strdup_printf ("apiserver_request_duration_seconds_bucket{verb=\"%s\"," WIDGET_LABELS
+                       ",scope=\"%s\",component=\"apiserver\",le=\"%s\"}",
+                       verb, scope, bounds[i]);
+    double value = series_value (series, bucket);
+    g_assert_cmpfloat (value, >=, previous);
+    previous = value;
+  }
+  /* le="+Inf" is the count; these requests took well under 5 s. */
+  g_assert_cmpfloat (previous, ==, count);
+  g_autofree char *prefix =
+    g_strdup_printf ("{verb=\"%s\"," WIDGET_LABELS ",scope=\"%s\",component=\"apiserver\"", verb,
+                     scope);
+  g_autofree char *five =
+    g_strdup_printf ("apiserver_request_duration_seconds_bucket%s,le=\"5\"}", prefix);
+  g_assert_cmpfloat (series_value (series, five), ==, count);
+  g_autofree char *count_name =
+    g_strdup_printf ("apiserver_request_duration_seconds_count%s}", prefix);
+  g_assert_cmpfloat (series_value (series, count_name), ==, count);
+  g_autofree char *sum_name = g_strdup_printf ("apiserver_request_duration_seconds_sum%s}", prefix);
+  g_assert_cmpfloat (series_value (series, sum_name), >=, 0);
+  g_assert_cmpfloat (series_value (series, sum_name), <, 5 * count);
+}
+
+static void
+test_metrics (Fixture *f, gconstpointer data)
+{
+  create_widget (f, "default", "w1", "", "red");
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", WIDGETS "/w1", NULL);
+    assert_ok (&r, 200);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", WIDGETS, NULL);
+    assert_ok (&r, 200);
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", WIDGETS "/nosuch", NULL);
+    assert_status (&r, 404, "NotFound");
+  }
+  {
+    /* A path that names no type: no resource labels, whatever it says,
+     * so that clients cannot add series without bound. */
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/apis/test.timon.io/v1/nopes", NULL);
+    assert_status (&r, 404, "NotFound");
+  }
+  {
+    g_auto (Response) r = { 0 };
+    request (f, &r, "GET", "/healthz", NULL);
+    assert_ok (&r, 200);
+  }
+  Watch *w = watch_start (f, WIDGETS "?watch=true");
+
+  {
+    g_autoptr (GHashTable) m = scrape (f);
+    g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("create", "resource", "201")), ==, 1);
+    g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("get", "resource", "200")), ==, 1);
+    g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("get", "resource", "404")), ==, 1);
+    g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("list", "namespace", "200")), ==, 1);
+    /* Non-resource requests: empty resource labels. */
+    g_assert_cmpfloat (series_value (m, "apiserver_request_total{verb=\"get\",group=\"\","
+                                        "version=\"\",resource=\"\",subresource=\"\",scope=\"\","
+                                        "component=\"apiserver\",code=\"404\"}"),
+                       ==, 1);
+    g_assert_cmpfloat (series_value (m, "apiserver_request_total{verb=\"get\",group=\"\","
+                                        "version=\"\",resource=\"\",subresource=\"\",scope=\"\","
+                                        "component=\"apiserver\",code=\"200\"}"),
+                       ==, 1);
+    /* The watch is counted when it ends; open, it is long-running. */
+    g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("watch", "namespace", "200")), ==, -1);
+    g_assert_cmpfloat (series_value (m, OPEN_WATCHES), ==, 1);
+
+    /* The get and the 404 share a histogram: it has no code label. */
+    assert_histogram (m, "get", "resource", 2);
+    assert_histogram (m, "create", "resource", 1);
+    assert_histogram (m, "list", "namespace", 1);
+    /* Watches last as long as the client wants: no duration. */
+    g_assert_cmpfloat (series_value (m, DURATION ("count", "watch", "namespace", "")), ==, -1);
+
+    /* The scrape itself is the request in flight; the watch is not. */
+    g_assert_cmpfloat (
+      series_value (m, "apiserver_current_inflight_requests{request_kind=\"readOnly\"}"), ==, 1);
+    g_assert_cmpfloat (
+      series_value (m, "apiserver_current_inflight_requests{request_kind=\"mutating\"}"), ==, 0);
+
+    double now = (double) g_get_real_time () / G_USEC_PER_SEC;
+    g_assert_cmpfloat (series_value (m, "process_start_time_seconds"), >, now - 600);
+    g_assert_cmpfloat (series_value (m, "process_start_time_seconds"), <=, now);
+    g_assert_cmpfloat (series_value (m, "process_resident_memory_bytes"), >, 4096);
+  }
+
+  /* The client goes away: the watch is counted once timond sees it,
+   * which is when it writes the next event. */
+  watch_free (w);
+  create_widget (f, "default", "w2", "", "red");
+  for (guint i = 0;; i++) {
+    g_autoptr (GHashTable) m = scrape (f);
+    if (series_value (m, OPEN_WATCHES) == 0) {
+      g_assert_cmpfloat (series_value (m, REQUEST_TOTAL ("watch", "namespace", "200")), ==, 1);
+      g_assert_cmpfloat (series_value (m, DURATION ("count", "watch", "namespace", "")), ==, -1);
+      /* The scrapes so far, besides this one. */
+      g_assert_cmpfloat (series_value (m, "apiserver_request_total{verb=\"get\",group=\"\","
+                                          "version=\"\",resource=\"\",subresource=\"\","
+                                          "scope=\"\",component=\"apiserver\",code=\"200\"}"),
+                         ==, 2 + i);
+      break;
+    }
+    g_assert_cmpfloat (series_value (m, OPEN_WATCHES), ==, 1);
+    g_assert_cmpuint (i, <, 500);
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2534,6 +2713,7 @@ main (int argc, char **argv)
   ADD ("/apiserver/discovery/aggregated", test_aggregated_discovery);
   ADD ("/apiserver/subresources/scale", test_scale);
   ADD ("/apiserver/subresources/binding", test_binding);
+  ADD ("/apiserver/metrics", test_metrics);
   ADD ("/apiserver/restart/sqlite", test_restart);
   ADD ("/apiserver/listen/errors", test_listen_errors);
   ADD ("/apiserver/kubectl", test_kubectl);
