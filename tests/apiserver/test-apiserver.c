@@ -2206,13 +2206,21 @@ kubectl (Fixture *f, TestRun *run, const char *const *args)
   test_run (run, launcher, (const char *const *) argv);
 }
 
+/* Skips the test, saying why, where the real kubectl is missing. */
+static gboolean
+kubectl_installed (void)
+{
+  if (g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE))
+    return TRUE;
+  g_test_skip ("/usr/bin/kubectl is not installed");
+  return FALSE;
+}
+
 static void
 test_kubectl (Fixture *f, gconstpointer data)
 {
-  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("/usr/bin/kubectl is not installed");
+  if (!kubectl_installed ())
     return;
-  }
   if (!have_namespaces (f)) {
     g_test_skip ("the resources/core plugin is not built: no namespaces or configmaps to drive");
     return;
@@ -2340,10 +2348,8 @@ test_kubectl (Fixture *f, gconstpointer data)
 static void
 test_kubectl_delete (Fixture *f, gconstpointer data)
 {
-  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("/usr/bin/kubectl is not installed");
+  if (!kubectl_installed ())
     return;
-  }
   if (!have_namespaces (f)) {
     g_test_skip ("the resources/core plugin is not built: no namespaces or configmaps to drive");
     return;
@@ -2412,10 +2418,8 @@ read_until (GDataInputStream *lines, GString *seen, const char *prefix)
 static void
 test_kubectl_watch (Fixture *f, gconstpointer data)
 {
-  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("/usr/bin/kubectl is not installed");
+  if (!kubectl_installed ())
     return;
-  }
   g_autoptr (GError) error = NULL;
   {
     g_auto (Response) r = { 0 };
@@ -2456,10 +2460,8 @@ test_kubectl_watch (Fixture *f, gconstpointer data)
 static void
 test_kubectl_scale (Fixture *f, gconstpointer data)
 {
-  if (!g_file_test ("/usr/bin/kubectl", G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("/usr/bin/kubectl is not installed");
+  if (!kubectl_installed ())
     return;
-  }
   create_gizmo (f, "x");
   {
     g_auto (TestRun) run = { 0 };
