@@ -7,7 +7,7 @@ MESON_OPTIONS ?=
 DATA_DIR ?=
 TEST_OPTIONS ?=
 
-.PHONY: all deps build run test asan bench check-format format install clean
+.PHONY: all deps build run test asan bench bench-api bench-deps check-format format install clean
 
 all: build
 
@@ -33,8 +33,18 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(ASAN_BUILD) --print-errorlogs --timeout-multiplier 3 $(TEST_OPTIONS)
 
-bench: build
+# The store benchmark, then the API benchmark over HTTP (bench/api/run.sh:
+# wrk and nginx, which scripts/install-bench-deps.sh installs when missing;
+# QUICK=1, PODS=, WATCHERS=, DURATION=... scale it, see the script).
+bench: build bench-deps
 	./$(BUILD)/bench/bench-store $(BENCH_OPTIONS)
+	bash bench/api/run.sh $(BUILD)
+
+bench-api: build bench-deps
+	bash bench/api/run.sh $(BUILD)
+
+bench-deps:
+	@sh scripts/install-bench-deps.sh
 
 check-format: build
 	ninja -C $(BUILD) check-format
