@@ -17,13 +17,23 @@
  *   and removing its finalizer is the namespace controller's job, a later
  *   issue: until then a namespace terminates until a client updates its
  *   finalizers away.
- * - gracePeriodSeconds is accepted and otherwise ignored: Kubernetes
- *   keeps a pod through its grace period until the kubelet confirms it
- *   stopped; without a kubelet the deletion is immediate (unless
- *   finalizers hold the object).
+ * - Graceful deletion (Kubernetes' BeforeDelete), for the types whose
+ *   hooks have check_graceful_delete (Pods): the hook gives the grace
+ *   period from gracePeriodSeconds and the object; above 0 the object is
+ *   not removed but gets metadata.deletionTimestamp (now + grace) and
+ *   deletionGracePeriodSeconds, and stays until a DELETE with a grace
+ *   period of 0 (what the node agent sends once the pod stopped, or
+ *   `kubectl delete --grace-period=0 --force`). A later DELETE may only
+ *   shorten the grace period; one that does not changes nothing, not
+ *   even the finalizers. Finalizers hold the object too: it goes when
+ *   both are done. Other types ignore gracePeriodSeconds.
  * - deletecollection: DELETE on a collection URL deletes each object the
  *   label and field selectors match, as a DELETE of each would, and
  *   answers the list of them as they were left.
+ * - Eviction (pods/eviction, timon-api-subresources.c reads it): a
+ *   DELETE with the Eviction's DeleteOptions, answered with 201 and a
+ *   Status Success. Timon has no PodDisruptionBudgets yet, so every
+ *   eviction is allowed.
  *
  * Everything is checked before anything is written: a precondition that
  * fails for one object of a collection deletes none of them.
@@ -40,35 +50,6 @@
 #define PHASE_TERMINATING "Terminating"
 
 /* ---- finalizers --------------------------------------------------------- */
-
-/* A copy that shares nothing with @node: json_node_copy() shares the
- * objects and arrays it holds, and a deletion edits its copy. */
-static JsonNode *
-deep_copy (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node)) {
-    JsonObject *object = json_object_new ();
-    JsonObjectIter iter;
-    const char *member;
-    JsonNode *value;
-    json_object_iter_init (&iter, json_node_get_object (node));
-    while (json_object_iter_next (&iter, &member, &value))
-      json_object_set_member (object, member, deep_copy (value));
-    JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
-    json_node_take_object (copy, object);
-    return copy;
-  }
-  if (JSON_NODE_HOLDS_ARRAY (node)) {
-    JsonArray *source = json_node_get_array (node);
-    JsonArray *array = json_array_sized_new (json_array_get_length (source));
-    for (guint i = 0; i < json_array_get_length (source); i++)
-      json_array_add_element (array, deep_copy (json_array_get_element (source, i)));
-    JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
-    json_node_take_array (copy, array);
-    return copy;
-  }
-  return json_node_copy (node);
-}
 
 static JsonArray *
 array_member (JsonObject *object, const char *member)
@@ -97,6 +78,26 @@ api_object_is_terminating (JsonObject *object)
   JsonObject *metadata = api_object_child (object, "metadata");
   JsonNode *node = metadata != NULL ? json_object_get_member (metadata, "deletionTimestamp") : NULL;
   return node != NULL && !JSON_NODE_HOLDS_NULL (node);
+}
+
+/* An integer member, if @object has one. */
+static gboolean
+int_member (JsonObject *object, const char *member, gint64 *out_value)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out_value = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+api_object_in_grace_period (JsonObject *object)
+{
+  gint64 grace = 0;
+  return api_object_is_terminating (object) &&
+         int_member (api_object_child (object, "metadata"), "deletionGracePeriodSeconds", &grace) &&
+         grace > 0;
 }
 
 /* Whether finalizers keep @object from going: any in metadata.finalizers,
@@ -180,6 +181,8 @@ typedef struct {
   Policy policy;
   int orphan_dependents;  /* -1: not given; else the deprecated boolean */
   char *dry_run;          /* the first dryRun value, or NULL */
+  gboolean has_grace;     /* gracePeriodSeconds was given */
+  gint64 grace;           /* gracePeriodSeconds */
   char *uid;              /* preconditions.uid, or NULL */
   char *resource_version; /* preconditions.resourceVersion, or NULL */
 } DeleteOptions;
@@ -240,8 +243,10 @@ options_from_body (JsonObject *body, DeleteOptions *options, GError **error)
                  "the body of a delete must be DeleteOptions, not %s", kind ? kind : "?");
     return FALSE;
   }
-  /* Any integer: the grace period is accepted and not used (see above). */
-  body_member (body, "gracePeriodSeconds", G_TYPE_INT64, &local);
+  if ((node = body_member (body, "gracePeriodSeconds", G_TYPE_INT64, &local)) != NULL) {
+    options->has_grace = TRUE;
+    options->grace = json_node_get_int (node);
+  }
   if (local != NULL)
     goto failed;
   if ((node = body_member (body, "propagationPolicy", G_TYPE_STRING, &local)) != NULL)
@@ -296,11 +301,13 @@ options_from_query (GHashTable *query, DeleteOptions *options, GError **error)
   const char *policy = query ? g_hash_table_lookup (query, "propagationPolicy") : NULL;
   const char *dry_run = query ? g_hash_table_lookup (query, "dryRun") : NULL;
 
-  if (grace != NULL && grace[0] != '\0' &&
-      !g_ascii_string_to_signed (grace, 10, G_MININT64, G_MAXINT64, NULL, NULL)) {
-    g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST,
-                 "invalid gracePeriodSeconds \"%s\"", grace);
-    return FALSE;
+  if (grace != NULL && grace[0] != '\0') {
+    if (!g_ascii_string_to_signed (grace, 10, G_MININT64, G_MAXINT64, &options->grace, NULL)) {
+      g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST,
+                   "invalid gracePeriodSeconds \"%s\"", grace);
+      return FALSE;
+    }
+    options->has_grace = TRUE;
   }
   if (orphan != NULL && orphan[0] != '\0') {
     if (strcmp (orphan, "true") != 0 && strcmp (orphan, "false") != 0) {
@@ -486,6 +493,75 @@ apply_policy (JsonObject *metadata, Policy policy)
   }
 }
 
+/* Kubernetes bumps the generation once, when a deletion starts. */
+static void
+bump_generation (JsonObject *metadata)
+{
+  gint64 generation = 0;
+  if (int_member (metadata, "generation", &generation) && generation > 0)
+    json_object_set_int_member (metadata, "generation", generation + 1);
+}
+
+static void
+set_deletion (JsonObject *metadata, GDateTime *when, gint64 grace)
+{
+  g_autofree char *stamp = g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+  json_object_set_string_member (metadata, "deletionTimestamp", stamp);
+  json_object_set_int_member (metadata, "deletionGracePeriodSeconds", grace);
+}
+
+typedef enum {
+  GRACE_NONE,    /* no graceful deletion: finalizers alone decide */
+  GRACE_PENDING, /* it runs already, and this DELETE does not shorten it */
+  GRACE_SET,     /* deletionTimestamp and the grace period were (re)set */
+} Grace;
+
+/* Kubernetes' BeforeDelete, for a type with graceful deletion: starts
+ * it with the grace period the type's hook gives, or shortens the one
+ * that runs, on @metadata (the copy that will be written). */
+static Grace
+graceful_delete (TimonResourceType *type,
+                 JsonObject *object,
+                 JsonObject *metadata,
+                 const DeleteOptions *options,
+                 gint64 *out_period)
+{
+  gpointer data = NULL;
+  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
+  if (hooks == NULL || hooks->check_graceful_delete == NULL)
+    return GRACE_NONE;
+  /* As Kubernetes: a negative grace period is 1 second. */
+  gint64 requested = !options->has_grace ? -1 : options->grace < 0 ? 1 : options->grace;
+
+  if (api_object_is_terminating (object)) {
+    gint64 current = 0;
+    /* Deleted without a grace period (or with 0): finalizers decide. */
+    if (!int_member (metadata, "deletionGracePeriodSeconds", &current) || current == 0)
+      return GRACE_NONE;
+    current = MAX (current, 1);
+    if (requested < 0 || requested >= current)
+      return GRACE_PENDING;
+    /* Only shorter: the deadline moves back by the difference. */
+    const char *stamp = api_object_string (metadata, "deletionTimestamp");
+    g_autoptr (GDateTime) then = stamp ? g_date_time_new_from_iso8601 (stamp, NULL) : NULL;
+    if (then == NULL)
+      then = g_date_time_new_now_utc ();
+    g_autoptr (GDateTime) when = g_date_time_add_seconds (then, (double) (requested - current));
+    set_deletion (metadata, when, requested);
+    *out_period = requested;
+    return GRACE_SET;
+  }
+
+  gint64 period = hooks->check_graceful_delete (object, requested, data);
+  period = MAX (period, 0);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) when = g_date_time_add_seconds (now, (double) period);
+  set_deletion (metadata, when, period);
+  bump_generation (metadata);
+  *out_period = period;
+  return GRACE_SET;
+}
+
 /* What deleting @node (taken), stored under @key at @revision, does. */
 static Plan *
 plan_new (TimonApiServer *self,
@@ -516,12 +592,27 @@ plan_new (TimonApiServer *self,
   if (!check_preconditions (type, plan->name, api_object_child (object, "metadata"), options,
                             error))
     return NULL;
-  g_autoptr (JsonNode) copy = deep_copy (node);
+  g_autoptr (JsonNode) copy = api_json_deep_copy (node);
   JsonObject *updated = json_node_get_object (copy);
   JsonObject *metadata = api_object_child (updated, "metadata");
   json_object_remove_member (metadata, "resourceVersion");
+
+  gint64 period = 0;
+  Grace grace = graceful_delete (type, object, metadata, options, &period);
+  if (grace == GRACE_PENDING) {
+    /* Nothing changes, the finalizers neither (Kubernetes). */
+    plan->keep = TRUE;
+    return g_steal_pointer (&plan);
+  }
   apply_policy (metadata, options->policy);
-  if (!api_object_is_held (self, type, updated))
+  gboolean held = api_object_is_held (self, type, updated);
+  if (grace == GRACE_SET) {
+    /* The grace period, or finalizers, keep it; else it goes now. */
+    if (period > 0 || held)
+      plan->update = json_object_ref (updated);
+    return g_steal_pointer (&plan);
+  }
+  if (!held)
     return g_steal_pointer (&plan);
 
   if (api_object_is_terminating (object)) {
@@ -537,10 +628,10 @@ plan_new (TimonApiServer *self,
   } else {
     /* Finalizers hold it: it terminates until they are gone. The grace
      * period is 0, as Kubernetes sets it for an object that has no
-     * graceful deletion of its own. */
-    g_autofree char *now = api_now_rfc3339 ();
-    json_object_set_string_member (metadata, "deletionTimestamp", now);
-    json_object_set_int_member (metadata, "deletionGracePeriodSeconds", 0);
+     * graceful deletion of its own (markAsDeleting). */
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    set_deletion (metadata, now, 0);
+    bump_generation (metadata);
   }
   if (type == self->namespace_type) {
     JsonObject *status = api_object_child (updated, "status");
@@ -563,6 +654,7 @@ typedef struct {
   gboolean collection;
   gboolean dry_run;
   gboolean accepted;  /* answer 202 for an object that stays (orphanDependents=false) */
+  gboolean eviction;  /* answer an eviction's 201 Status Success */
   GPtrArray *plans;   /* Plan, in key order */
   guint next;         /* the plan being written */
   GPtrArray *results; /* JsonNode: each object as the deletion left it */
@@ -584,6 +676,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Deletion, deletion_free)
 static void
 deletion_reply (Deletion *d)
 {
+  if (d->eviction) {
+    api_reply_success (d->pending.msg, SOUP_STATUS_CREATED);
+    return;
+  }
   if (!d->collection) {
     Plan *plan = d->plans->pdata[0];
     gboolean stays = plan->keep || plan->update != NULL;
@@ -662,7 +758,7 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
   }
   /* The object as it was, at the revision of its deletion, as the
    * DELETED event of a watch shows it. */
-  JsonNode *node = deep_copy (plan->current);
+  JsonNode *node = api_json_deep_copy (plan->current);
   g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, revision);
   JsonObject *metadata = api_object_child (json_node_get_object (node), "metadata");
   if (metadata != NULL)
@@ -681,13 +777,13 @@ deletion_run (Deletion *d)
     Plan *plan = d->plans->pdata[d->next++];
     if (plan->keep || d->dry_run) {
       if (plan->update == NULL) {
-        g_ptr_array_add (d->results, deep_copy (plan->current));
+        g_ptr_array_add (d->results, api_json_deep_copy (plan->current));
         continue;
       }
       /* What the write would have stored, at the version it was read. */
       g_autoptr (JsonNode) update = json_node_init_object (json_node_alloc (), plan->update);
       g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, plan->revision);
-      JsonNode *node = deep_copy (update);
+      JsonNode *node = api_json_deep_copy (update);
       json_object_set_string_member (api_object_child (json_node_get_object (node), "metadata"),
                                      "resourceVersion", rv);
       g_ptr_array_add (d->results, node);
@@ -747,20 +843,21 @@ plan_collection (TimonApiServer *self,
   return g_steal_pointer (&plans);
 }
 
-void
-api_handle_delete (TimonApiServer *self,
-                   SoupServerMessage *msg,
-                   ApiTarget *target,
-                   GHashTable *query)
+/* Plans the deletion of @target's object or collection with @options,
+ * and runs it; replies. */
+static void
+delete_with_options (TimonApiServer *self,
+                     SoupServerMessage *msg,
+                     ApiTarget *target,
+                     GHashTable *query,
+                     const DeleteOptions *options,
+                     gboolean eviction)
 {
-  g_auto (DeleteOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) plans = NULL;
 
-  if (!read_options (msg, query, &options))
-    return;
   if (target->name == NULL) {
-    plans = plan_collection (self, target, query, &options, &error);
+    plans = plan_collection (self, target, query, options, &error);
   } else {
     g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
     g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
@@ -772,7 +869,7 @@ api_handle_delete (TimonApiServer *self,
     JsonNode *node = api_item_to_node (item, NULL, 0, &error);
     Plan *plan = node != NULL
                    ? plan_new (self, target->type, key, timon_store_item_get_mod_revision (item),
-                               node, &options, &error)
+                               node, options, &error)
                    : NULL;
     if (plan != NULL) {
       plans = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_free);
@@ -789,9 +886,57 @@ api_handle_delete (TimonApiServer *self,
   api_pending_init (&d->pending, msg);
   d->type = timon_resource_type_ref (target->type);
   d->collection = target->name == NULL;
-  d->dry_run = options.dry_run != NULL;
-  d->accepted = options.orphan_dependents == 0;
+  d->dry_run = options->dry_run != NULL;
+  d->accepted = options->orphan_dependents == 0;
+  d->eviction = eviction;
   d->plans = g_steal_pointer (&plans);
   d->results = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   deletion_run (d);
+}
+
+void
+api_handle_delete (TimonApiServer *self,
+                   SoupServerMessage *msg,
+                   ApiTarget *target,
+                   GHashTable *query)
+{
+  g_auto (DeleteOptions) options = { 0 };
+
+  if (!read_options (msg, query, &options))
+    return;
+  delete_with_options (self, msg, target, query, &options, FALSE);
+}
+
+/* Kubernetes' EvictionREST.Create, less the disruption budgets Timon
+ * does not have yet: the dryRun of the request (CreateOptions) joins
+ * the Eviction's own, and must not contradict it. */
+void
+api_delete_evict (TimonApiServer *self,
+                  SoupServerMessage *msg,
+                  ApiTarget *target,
+                  JsonObject *body,
+                  GHashTable *query)
+{
+  g_auto (DeleteOptions) options = { 0 };
+  g_autoptr (GError) error = NULL;
+  const char *dry_run = query ? g_hash_table_lookup (query, "dryRun") : NULL;
+
+  options.orphan_dependents = -1;
+  if (body != NULL && !options_from_body (body, &options, &error)) {
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  if (dry_run != NULL && dry_run[0] != '\0') {
+    if (options.dry_run != NULL && strcmp (options.dry_run, dry_run) != 0) {
+      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                   "Non-matching dry-run options in request and content: [%s] and [%s]", dry_run,
+                   options.dry_run);
+      return;
+    }
+    g_free (options.dry_run);
+    options.dry_run = g_strdup (dry_run);
+  }
+  if (!validate_options (msg, &options))
+    return;
+  delete_with_options (self, msg, target, query, &options, TRUE);
 }

@@ -31,15 +31,15 @@ add_string (JsonBuilder *builder, const char *name, const char *value)
   json_builder_add_string_value (builder, value);
 }
 
-/* The verbs the core serves for every type in this slice: no patch
- * yet, so that kubectl does not offer it. */
+/* The verbs the core serves for every type. patch: a JSON merge patch
+ * or a JSON patch (strategic merge patch and apply are refused with
+ * 415 until they come). */
 static const char *const object_verbs[] = { "create", "delete", "deletecollection",
-                                            "get",    "list",   "update",
-                                            "watch",  NULL };
-static const char *const status_verbs[] = { "get", "update", NULL };
-/* patch: a JSON merge patch, what `kubectl scale` sends. */
+                                            "get",    "list",   "patch",
+                                            "update", "watch",  NULL };
+static const char *const status_verbs[] = { "get", "patch", "update", NULL };
 static const char *const scale_verbs[] = { "get", "patch", "update", NULL };
-static const char *const binding_verbs[] = { "create", NULL };
+static const char *const create_verbs[] = { "create", NULL };
 
 /* The subresources the core serves besides status, and the kind they
  * answer: a Scale is autoscaling/v1 whatever the type's group. */
@@ -53,7 +53,8 @@ typedef struct {
 
 static const Subresource subresources[] = {
   { "scale", "autoscaling", "v1", "Scale", scale_verbs },
-  { "binding", "", "v1", "Binding", binding_verbs },
+  { "binding", "", "v1", "Binding", create_verbs },
+  { "eviction", "policy", "v1", "Eviction", create_verbs },
 };
 
 static JsonNode *

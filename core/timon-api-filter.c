@@ -48,68 +48,260 @@ api_filter_new (TimonResourceType *type, GHashTable *query, GError **error)
   return g_steal_pointer (&filter);
 }
 
+/* ---- attributes --------------------------------------------------------- */
+
+/* What selectors look at, taken from an object once: the watch cache
+ * keeps it beside each object, so that matching a thousand watchers'
+ * selectors parses nothing. One allocation: the label pairs, a NULL,
+ * then the value of each field of api_filter_fields(), "" when absent
+ * (a missing field compares as the empty string). */
+
+static const char *const *
+filter_fields (TimonResourceType *type, guint *out_n)
+{
+  const char *const *selectable = timon_resource_type_get_selectable_fields (type);
+  *out_n = 2 + (selectable != NULL ? g_strv_length ((char **) selectable) : 0);
+  return selectable;
+}
+
+static const char *
+field_name (const char *const *selectable, guint index)
+{
+  if (index == 0)
+    return "metadata.name";
+  if (index == 1)
+    return "metadata.namespace";
+  return selectable[index - 2];
+}
+
+char **
+api_attrs_new (TimonResourceType *type, JsonObject *object)
+{
+  JsonObject *metadata = api_object_child (object, "metadata");
+  JsonObject *labels = metadata != NULL ? api_object_child (metadata, "labels") : NULL;
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  guint n_fields;
+  const char *const *selectable = filter_fields (type, &n_fields);
+  gpointer hook_data = NULL;
+  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &hook_data);
+
+  if (labels != NULL) {
+    JsonObjectIter iter;
+    const char *key;
+    JsonNode *value;
+    json_object_iter_init (&iter, labels);
+    while (json_object_iter_next (&iter, &key, &value)) {
+      if (json_node_get_value_type (value) != G_TYPE_STRING)
+        continue;
+      g_ptr_array_add (parts, g_strdup (key));
+      g_ptr_array_add (parts, g_strdup (json_node_get_string (value)));
+    }
+  }
+  g_ptr_array_add (parts, NULL);
+  for (guint i = 0; i < n_fields; i++) {
+    const char *name = field_name (selectable, i);
+    char *value = NULL;
+    if (i < 2)
+      value =
+        g_strdup (metadata ? api_object_string (metadata, name + strlen ("metadata.")) : NULL);
+    else if (hooks != NULL && hooks->get_field != NULL)
+      value = hooks->get_field (object, name, hook_data);
+    g_ptr_array_add (parts, value != NULL ? value : g_strdup (""));
+  }
+
+  gsize size = (parts->len + 1) * sizeof (char *);
+  for (guint i = 0; i < parts->len; i++)
+    size += parts->pdata[i] != NULL ? strlen (parts->pdata[i]) + 1 : 0;
+  char **attrs = g_malloc (size);
+  char *text = (char *) (attrs + parts->len + 1);
+  for (guint i = 0; i < parts->len; i++) {
+    const char *part = parts->pdata[i];
+    if (part == NULL) {
+      attrs[i] = NULL;
+      continue;
+    }
+    gsize length = strlen (part) + 1;
+    attrs[i] = memcpy (text, part, length);
+    text += length;
+  }
+  attrs[parts->len] = NULL;
+  return attrs;
+}
+
 typedef struct {
   ApiFilter *filter;
-  JsonObject *object;
-  JsonObject *metadata;
-  GPtrArray *values; /* what the get_field hook returned, freed after the match */
+  char *const *values; /* the attributes' field values */
 } FieldLookup;
 
 static const char *
 get_field (const char *field, gpointer user_data)
 {
   FieldLookup *lookup = user_data;
+  guint n_fields;
+  const char *const *selectable = filter_fields (lookup->filter->type, &n_fields);
 
-  if (strcmp (field, "metadata.name") == 0 || strcmp (field, "metadata.namespace") == 0) {
-    const char *member = field + strlen ("metadata.");
-    if (lookup->metadata == NULL)
-      return NULL;
-    JsonNode *node = json_object_get_member (lookup->metadata, member);
-    if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-      return NULL;
-    return json_node_get_string (node);
+  for (guint i = 0; i < n_fields; i++) {
+    if (strcmp (field_name (selectable, i), field) == 0)
+      return lookup->values[i];
   }
+  return NULL;
+}
 
-  gpointer hook_data = NULL;
-  const TimonResourceHooks *hooks =
-    timon_resource_type_get_hooks (lookup->filter->type, &hook_data);
-  if (hooks == NULL || hooks->get_field == NULL)
-    return NULL;
-  char *value = hooks->get_field (lookup->object, field, hook_data);
-  if (value != NULL)
-    g_ptr_array_add (lookup->values, value);
-  return value;
+gboolean
+api_filter_matches_attrs (ApiFilter *filter, char *const *attrs)
+{
+  guint i = 0;
+
+  if (filter->labels != NULL) {
+    g_autoptr (GHashTable) labels = g_hash_table_new (g_str_hash, g_str_equal);
+    for (; attrs[i] != NULL; i += 2)
+      g_hash_table_insert (labels, attrs[i], attrs[i + 1]);
+    if (!timon_label_selector_matches (filter->labels, labels))
+      return FALSE;
+  }
+  if (filter->fields != NULL) {
+    while (attrs[i] != NULL)
+      i += 2;
+    FieldLookup lookup = { filter, attrs + i + 1 };
+    if (!timon_field_selector_matches (filter->fields, get_field, &lookup))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+api_filter_is_empty (ApiFilter *filter)
+{
+  return filter->labels == NULL && filter->fields == NULL;
 }
 
 gboolean
 api_filter_matches (ApiFilter *filter, JsonObject *object)
 {
-  JsonNode *meta_node = json_object_get_member (object, "metadata");
-  JsonObject *metadata = meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node)
-                           ? json_node_get_object (meta_node)
-                           : NULL;
+  if (api_filter_is_empty (filter))
+    return TRUE;
+  g_autofree char **attrs = api_attrs_new (filter->type, object);
+  return api_filter_matches_attrs (filter, attrs);
+}
 
-  if (filter->labels != NULL) {
-    g_autoptr (GHashTable) labels = g_hash_table_new (g_str_hash, g_str_equal);
-    JsonNode *labels_node = metadata ? json_object_get_member (metadata, "labels") : NULL;
-    if (labels_node != NULL && JSON_NODE_HOLDS_OBJECT (labels_node)) {
-      JsonObjectIter iter;
-      const char *key;
-      JsonNode *value;
-      json_object_iter_init (&iter, json_node_get_object (labels_node));
-      while (json_object_iter_next (&iter, &key, &value)) {
-        if (json_node_get_value_type (value) == G_TYPE_STRING)
-          g_hash_table_insert (labels, (gpointer) key, (gpointer) json_node_get_string (value));
-      }
-    }
-    if (!timon_label_selector_matches (filter->labels, labels))
-      return FALSE;
-  }
-  if (filter->fields != NULL) {
-    g_autoptr (GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
-    FieldLookup lookup = { filter, object, metadata, values };
-    if (!timon_field_selector_matches (filter->fields, get_field, &lookup))
-      return FALSE;
+/* ---- list options ---------------------------------------------------------- */
+
+static gboolean
+parse_tristate (GHashTable *query, const char *name, ApiTristate *out, GError **error)
+{
+  const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  *out = API_TRISTATE_UNSET;
+  if (value == NULL || value[0] == '\0')
+    return TRUE;
+  if (strcmp (value, "true") == 0 || strcmp (value, "1") == 0) {
+    *out = API_TRISTATE_TRUE;
+  } else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0) {
+    *out = API_TRISTATE_FALSE;
+  } else {
+    g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST, "invalid %s \"%s\"", name,
+                 value);
+    return FALSE;
   }
   return TRUE;
+}
+
+/* Parses what a list or watch asks for, and checks it as Kubernetes'
+ * ValidateListOptions() does: a combination it forbids is a 422 Invalid
+ * of a ListOptions. Replies and returns %FALSE when the request is
+ * refused. */
+gboolean
+api_list_options_parse (ApiListOptions *options,
+                        GHashTable *query,
+                        gboolean watch,
+                        SoupServerMessage *msg)
+{
+  g_autoptr (GError) error = NULL;
+  const char *rv = query ? g_hash_table_lookup (query, "resourceVersion") : NULL;
+  const char *match = query ? g_hash_table_lookup (query, "resourceVersionMatch") : NULL;
+  const char *limit = query ? g_hash_table_lookup (query, "limit") : NULL;
+  const char *token = query ? g_hash_table_lookup (query, "continue") : NULL;
+  ApiTristate bookmarks;
+  g_autoptr (TimonFieldErrors) invalid = NULL;
+
+  memset (options, 0, sizeof *options);
+  options->revision = -1;
+  if (rv != NULL && rv[0] != '\0') {
+    guint64 value;
+    if (!g_ascii_string_to_unsigned (rv, 10, 0, G_MAXINT64, &value, NULL)) {
+      g_set_error (&error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST,
+                   "invalid resource version \"%s\"", rv);
+      goto bad;
+    }
+    options->revision = (gint64) value;
+  }
+  if (limit != NULL && limit[0] != '\0') {
+    guint64 value;
+    if (!g_ascii_string_to_unsigned (limit, 10, 0, G_MAXUINT, &value, NULL)) {
+      g_set_error (&error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST, "invalid limit \"%s\"",
+                   limit);
+      goto bad;
+    }
+    options->limit = (guint) value;
+  }
+  options->continue_token = token != NULL && token[0] != '\0' ? token : NULL;
+  if (!parse_tristate (query, "sendInitialEvents", &options->send_initial, &error) ||
+      !parse_tristate (query, "allowWatchBookmarks", &bookmarks, &error))
+    goto bad;
+  options->allow_bookmarks = bookmarks == API_TRISTATE_TRUE;
+
+  invalid = timon_field_errors_new ();
+  gboolean has_match = match != NULL && match[0] != '\0';
+  if (has_match && strcmp (match, "Exact") == 0)
+    options->match = API_MATCH_EXACT;
+  else if (has_match && strcmp (match, "NotOlderThan") == 0)
+    options->match = API_MATCH_NOT_OLDER_THAN;
+
+  if (watch) {
+    if (options->send_initial != API_TRISTATE_UNSET && options->match != API_MATCH_NOT_OLDER_THAN)
+      timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                              "sendInitialEvents requires setting resourceVersionMatch to "
+                              "NotOlderThan");
+    if (has_match) {
+      if (options->send_initial == API_TRISTATE_UNSET)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                                "resourceVersionMatch is forbidden for watch unless "
+                                "sendInitialEvents is provided");
+      if (options->match != API_MATCH_NOT_OLDER_THAN)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_NOT_SUPPORTED, "resourceVersionMatch",
+                                match, "supported values: \"NotOlderThan\"");
+      if (options->continue_token != NULL)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                                "resourceVersionMatch is forbidden when continue is provided");
+    }
+  } else {
+    if (has_match) {
+      if (options->revision < 0)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                                "resourceVersionMatch is forbidden unless resourceVersion is "
+                                "provided");
+      if (options->continue_token != NULL)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                                "resourceVersionMatch is forbidden when continue is provided");
+      if (options->match == API_MATCH_UNSET)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_NOT_SUPPORTED, "resourceVersionMatch",
+                                match, "supported values: \"Exact\", \"NotOlderThan\", \"\"");
+      if (options->match == API_MATCH_EXACT && options->revision == 0)
+        timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "resourceVersionMatch", NULL,
+                                "resourceVersionMatch \"exact\" is forbidden for resourceVersion "
+                                "\"0\"");
+    }
+    if (options->send_initial != API_TRISTATE_UNSET)
+      timon_field_errors_add (invalid, TIMON_FIELD_ERROR_FORBIDDEN, "sendInitialEvents", NULL,
+                              "sendInitialEvents is forbidden for list");
+  }
+  if (timon_field_errors_get_length (invalid) > 0) {
+    api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", "ListOptions", "", invalid));
+    return FALSE;
+  }
+  return TRUE;
+
+bad:
+  api_reply_error (msg, error, NULL, NULL);
+  return FALSE;
 }

@@ -8,8 +8,9 @@
  * apiserver_longrunning_requests while open, not in the inflight gauge
  * nor the duration histogram, as Kubernetes does.
  *
- * apiserver_storage_objects is not served: counting the store's objects
- * at each scrape would read every key, and the store keeps no counts.
+ * apiserver_storage_objects comes from the watch cache, once loaded;
+ * timon_store_request_duration_seconds, the store's latency, from the
+ * store's own counts (Kubernetes has etcd_request_duration_seconds).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "timon-api-private.h"
+#include "timon-store-private.h"
 
 /* Kubernetes' buckets of apiserver_request_duration_seconds, in seconds;
  * the labels are written as Kubernetes writes them. */
@@ -37,7 +39,10 @@ typedef struct {
   double sum;
 } Histogram;
 
+/* Requests are served by several threads (timon-api-worker.c): the
+ * counts are shared under one lock, held for a few lookups at a time. */
 struct _ApiMetrics {
+  GMutex lock;
   GHashTable *requests;    /* "verb=...,code=..." labels → guint64 * */
   GHashTable *durations;   /* labels without code → Histogram */
   GHashTable *longrunning; /* labels → gint64 *, open watches */
@@ -97,6 +102,7 @@ api_metrics_new (void)
 {
   ApiMetrics *metrics = g_new0 (ApiMetrics, 1);
 
+  g_mutex_init (&metrics->lock);
   metrics->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   metrics->durations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   metrics->longrunning = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -110,6 +116,7 @@ api_metrics_free (ApiMetrics *metrics)
   g_hash_table_unref (metrics->requests);
   g_hash_table_unref (metrics->durations);
   g_hash_table_unref (metrics->longrunning);
+  g_mutex_clear (&metrics->lock);
   g_free (metrics);
 }
 
@@ -205,6 +212,8 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
     return;
   guint code = request->code != 0 ? request->code : soup_server_message_get_status (msg);
   g_autofree char *counter_key = g_strdup_printf ("%s,code=\"%u\"", request->labels, code);
+  double seconds = (double) (g_get_monotonic_time () - request->start) / G_USEC_PER_SEC;
+  g_mutex_lock (&metrics->lock);
   guint64 *count = g_hash_table_lookup (metrics->requests, counter_key);
   if (count == NULL) {
     count = g_new0 (guint64, 1);
@@ -221,7 +230,6 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
       metrics->inflight_mutating--;
     else
       metrics->inflight_read--;
-    double seconds = (double) (g_get_monotonic_time () - request->start) / G_USEC_PER_SEC;
     Histogram *histogram = g_hash_table_lookup (metrics->durations, request->labels);
     if (histogram == NULL) {
       histogram = g_new0 (Histogram, 1);
@@ -233,6 +241,7 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
     histogram->count++;
     histogram->sum += seconds;
   }
+  g_mutex_unlock (&metrics->lock);
   /* Counted once: a second "finished" would find nothing. */
   g_object_set_data (G_OBJECT (msg), REQUEST_KEY, NULL);
 }
@@ -274,6 +283,7 @@ api_metrics_track (TimonApiServer *self,
   request->mutating = strcmp (method, SOUP_METHOD_GET) != 0 &&
                       strcmp (method, SOUP_METHOD_HEAD) != 0 &&
                       strcmp (method, SOUP_METHOD_OPTIONS) != 0;
+  g_mutex_lock (&self->metrics->lock);
   if (strcmp (verb, "watch") == 0) {
     g_autoptr (GString) watch = g_string_new (NULL);
     append_label (watch, "verb", "WATCH");
@@ -293,6 +303,7 @@ api_metrics_track (TimonApiServer *self,
   } else {
     self->metrics->inflight_read++;
   }
+  g_mutex_unlock (&self->metrics->lock);
   g_object_set_data_full (G_OBJECT (msg), REQUEST_KEY, request, (GDestroyNotify) request_free);
   /* Disconnected when the server goes: it holds the metrics. */
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), NULL);
@@ -335,7 +346,7 @@ resident_bytes (void)
   return g_ascii_strtoll (space + 1, NULL, 10) * (gint64) sysconf (_SC_PAGESIZE);
 }
 
-static char *
+static GString *
 metrics_text (ApiMetrics *metrics)
 {
   GString *out = g_string_new (NULL);
@@ -405,15 +416,51 @@ metrics_text (ApiMetrics *metrics)
                             "bytes.\n# TYPE process_resident_memory_bytes gauge\n"
                             "process_resident_memory_bytes %" G_GINT64_FORMAT "\n",
                             rss);
-  return g_string_free (out, FALSE);
+  return out;
+}
+
+/* What the server knows beside the requests: objects by type, and the
+ * store's latency. */
+static void
+append_storage (TimonApiServer *self, GString *out)
+{
+  if (g_atomic_int_get (&self->caches_ready)) {
+    g_string_append (out, "# HELP apiserver_storage_objects Number of stored objects at the time "
+                          "of last check split by kind.\n"
+                          "# TYPE apiserver_storage_objects gauge\n");
+    for (guint i = 0; i < self->types->len; i++) {
+      TimonResourceType *type = self->types->pdata[i];
+      ApiCache *cache = api_cache_lookup (self, type);
+      g_autofree char *resource = api_resource_name (type);
+      if (cache != NULL)
+        g_string_append_printf (out, "apiserver_storage_objects{resource=\"%s\"} %u\n", resource,
+                                api_cache_count (cache));
+    }
+  }
+  timon_store_append_metrics (self->store, G_OBJECT_TYPE_NAME (self->store), out);
+}
+
+/* Requests begun and not yet finished, watches aside. */
+gint64
+api_metrics_get_inflight (ApiMetrics *metrics)
+{
+  g_mutex_lock (&metrics->lock);
+  gint64 inflight = metrics->inflight_read + metrics->inflight_mutating;
+  g_mutex_unlock (&metrics->lock);
+  return inflight;
 }
 
 void
 api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg)
 {
-  char *text = metrics_text (self->metrics);
+  g_mutex_lock (&self->metrics->lock);
+  GString *out = metrics_text (self->metrics);
+  g_mutex_unlock (&self->metrics->lock);
+  append_storage (self, out);
+  gsize length = out->len;
+  char *text = g_string_free (out, FALSE);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
-                                    SOUP_MEMORY_TAKE, text, strlen (text));
+                                    SOUP_MEMORY_TAKE, text, length);
 }

@@ -1,6 +1,8 @@
-/* timon-api-objects.c: create, get, list and update of the objects of a
- * resource type, and the layout of their store keys. DELETE, and the
- * deletion an update completes, follow timon-api-delete.c's rules.
+/* timon-api-objects.c: create, get, list, update and patch of the
+ * objects of a resource type, and the layout of their store keys. PUT
+ * and PATCH share one update path; the patch documents are
+ * timon-api-patch.c's. DELETE, and the deletion an update completes,
+ * follow timon-api-delete.c's rules.
  *
  * Keys: /registry/GROUP/PLURAL/NAMESPACE/NAME, GROUP "core" for the core
  * group and NAMESPACE "_" for cluster-scoped objects ("_" is no valid
@@ -19,6 +21,7 @@
 
 #include "timon-api-private.h"
 #include "timon-status.h"
+#include "timon-store-private.h"
 
 /* How many generated names a create tries before giving up. */
 #define GENERATE_NAME_ATTEMPTS 5
@@ -192,10 +195,11 @@ api_object_child (JsonObject *object, const char *member)
 
 /* ---- the request body -------------------------------------------------- */
 
-/* Shared by every route that takes a body (objects, DeleteOptions, scale,
- * binding), so that all refuse a body with the same status and words. */
+/* Shared by every route that takes a body (objects, patches,
+ * DeleteOptions, scale, binding, eviction), so that all refuse a body
+ * with the same status and words. */
 JsonNode *
-api_read_json_body (SoupServerMessage *msg)
+api_read_json (SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
@@ -217,34 +221,36 @@ api_read_json_body (SoupServerMessage *msg)
     return NULL;
   }
   JsonNode *root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (root == NULL) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not a JSON object");
+                     "the body of the request is not valid JSON: it is empty");
     return NULL;
   }
   /* Outlives the parser, which drops its own reference. */
   return json_node_ref (root);
 }
 
-/* Reads and checks a write's body: JSON of the type of the URL, in its
- * namespace. Replies and returns NULL when it is not. */
-static JsonNode *
-read_body (SoupServerMessage *msg, ApiTarget *target)
+JsonNode *
+api_read_json_body (SoupServerMessage *msg)
 {
-  TimonResourceType *type = target->type;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-
-  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json");
+  g_autoptr (JsonNode) root = api_read_json (msg);
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "the body of the request is not a JSON object");
     return NULL;
   }
-  g_autoptr (JsonNode) node = api_read_json_body (msg);
-  if (node == NULL)
-    return NULL;
-  JsonObject *object = json_node_get_object (node);
+  return g_steal_pointer (&root);
+}
+
+/* Checks an object written, a body or a patched object: of the type of
+ * the URL (kind and apiVersion filled in when left out), with metadata,
+ * in the URL's namespace. Replies and returns FALSE when it is not. */
+static gboolean
+check_object (SoupServerMessage *msg, ApiTarget *target, JsonObject *object)
+{
+  TimonResourceType *type = target->type;
 
   /* kind and apiVersion may be left out; given, they name the URL's type. */
   g_autofree char *api_version = api_api_version (type);
@@ -255,14 +261,14 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
       msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
       "the API version in the data (%s) does not match the expected API version (%s)",
       api_object_string (object, "apiVersion") ?: "?", api_version);
-    return NULL;
+    return FALSE;
   }
   member = json_object_get_member (object, "kind");
   if (member != NULL && g_strcmp0 (api_object_string (object, "kind"), kind) != 0) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                      "the kind in the data (%s) does not match the expected kind (%s)",
                      api_object_string (object, "kind") ?: "?", kind);
-    return NULL;
+    return FALSE;
   }
   json_object_set_string_member (object, "apiVersion", api_version);
   json_object_set_string_member (object, "kind", kind);
@@ -273,7 +279,7 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
   } else if (!JSON_NODE_HOLDS_OBJECT (member)) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                      "metadata must be a JSON object");
-    return NULL;
+    return FALSE;
   }
   JsonObject *metadata = api_object_child (object, "metadata");
 
@@ -283,13 +289,33 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
       reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                        "the namespace of the provided object does not match the namespace sent "
                        "on the request");
-      return NULL;
+      return FALSE;
     }
     json_object_set_string_member (metadata, "namespace", target->namespace);
   } else if (json_object_has_member (metadata, "namespace")) {
     /* As Kubernetes: a cluster-scoped object's namespace is cleared. */
     json_object_remove_member (metadata, "namespace");
   }
+  return TRUE;
+}
+
+/* Reads and checks a write's body: JSON of the type of the URL, in its
+ * namespace. Replies and returns NULL when it is not. */
+static JsonNode *
+read_body (SoupServerMessage *msg, ApiTarget *target)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "the body of the request was in an unknown format - accepted media types "
+                     "include: application/json");
+    return NULL;
+  }
+  g_autoptr (JsonNode) node = api_read_json_body (msg);
+  if (node == NULL || !check_object (msg, target, json_node_get_object (node)))
+    return NULL;
   return g_steal_pointer (&node);
 }
 
@@ -390,6 +416,13 @@ typedef struct {
   JsonObject *object;  /* what is written */
   GBytes *old_value;   /* a delete: what was there */
   guint attempts;
+  /* An update: its subresource ("status" or NULL), and the object a PUT
+   * sent or the patch of a PATCH, kept as received for each attempt. */
+  char *subresource;
+  JsonNode *body;
+  JsonNode *patch;
+  ApiPatchType patch_type;
+  gboolean dry_run; /* ?dryRun=All: everything but the write */
 } Write;
 
 static Write *
@@ -401,6 +434,7 @@ write_new (TimonApiServer *server, SoupServerMessage *msg, ApiTarget *target)
   w->type = timon_resource_type_ref (target->type);
   w->namespace = g_strdup (target->namespace);
   w->name = g_strdup (target->name);
+  w->subresource = g_strdup (target->subresource);
   return w;
 }
 
@@ -416,6 +450,9 @@ write_free (Write *w)
   g_free (w->generate_name);
   g_clear_pointer (&w->object, json_object_unref);
   g_clear_pointer (&w->old_value, g_bytes_unref);
+  g_free (w->subresource);
+  g_clear_pointer (&w->body, json_node_unref);
+  g_clear_pointer (&w->patch, json_node_unref);
   g_free (w);
 }
 
@@ -594,13 +631,76 @@ reply_objects (SoupServerMessage *msg,
   api_reply_json_as (msg, SOUP_STATUS_OK, node, api_table_get_content_type (table));
 }
 
+/* Whether the watch cache may answer a read with @options: Kubernetes'
+ * semantics for get and list. No resourceVersion: the most recent
+ * state, so the cache must hold every write the store acknowledged; "0":
+ * any state; N: not older than N, unless the list is paged or asks for
+ * Exact, which need that very revision (the store has it). */
+static ApiCache *
+cache_for_read (TimonApiServer *self, TimonResourceType *type, const ApiListOptions *options)
+{
+  ApiCache *cache = api_cache_lookup (self, type);
+
+  if (cache == NULL || options->continue_token != NULL || options->match == API_MATCH_EXACT)
+    return NULL;
+  if (options->revision > 0 && options->limit > 0 && options->match == API_MATCH_UNSET)
+    return NULL;
+  return api_caches_have (self, options->revision == 0 ? 0 : options->revision) ? cache : NULL;
+}
+
+/* A read not older than a revision the store has not reached: Kubernetes
+ * waits a little for it, then answers this. */
+static gboolean
+revision_too_large (TimonApiServer *self, SoupServerMessage *msg, const ApiListOptions *options)
+{
+  gint64 current = timon_store_get_revision (self->store);
+
+  if (options->revision <= current || options->continue_token != NULL)
+    return FALSE;
+  reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_TIMEOUT,
+                   "Too large resource version: %" G_GINT64_FORMAT ", current: %" G_GINT64_FORMAT,
+                   options->revision, current);
+  return TRUE;
+}
+
 static void
-handle_get (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, ApiTable *table)
+handle_get (TimonApiServer *self,
+            SoupServerMessage *msg,
+            ApiTarget *target,
+            GHashTable *query,
+            ApiTable *table)
 {
   g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
+  ApiListOptions options;
 
+  if (!api_list_options_parse (&options, query, FALSE, msg))
+    return;
+  options.limit = 0;
+  ApiCache *cache = cache_for_read (self, target->type, &options);
+  if (cache == NULL && revision_too_large (self, msg, &options))
+    return;
+  if (cache != NULL) {
+    g_autoptr (ApiEntry) entry = api_cache_get (cache, key);
+    if (entry == NULL) {
+      g_autoptr (GError) missing =
+        g_error_new_literal (TIMON_STORE_ERROR, TIMON_STORE_ERROR_NOT_FOUND, "not found");
+      error = api_store_error (missing, target->type, target->name);
+      api_reply_error (msg, error, target->type, target->name);
+    } else if (table == NULL) {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (entry->json, NULL),
+                                        g_bytes_get_size (entry->json));
+    } else {
+      g_autoptr (JsonNode) node = api_entry_parse (entry);
+      g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, entry->mod_revision);
+      reply_objects (msg, table, &node, 1, rv, NULL);
+    }
+    return;
+  }
+
+  g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
   if (item == NULL) {
     g_autoptr (GError) api_error = api_store_error (error, target->type, target->name);
     api_reply_error (msg, api_error, target->type, target->name);
@@ -621,24 +721,118 @@ handle_get (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, Api
   reply_objects (msg, table, &node, 1, rv, NULL);
 }
 
-/* ?resourceVersion= of a list or watch: %TRUE with 0 when absent or "0",
- * %FALSE with @error when it is no revision. */
-gboolean
-api_parse_revision (GHashTable *query, gint64 *out_revision, GError **error)
+/* A list in JSON: the objects' bytes as they are, between a head and a
+ * tail, with no parsing. */
+static void
+reply_list (SoupServerMessage *msg,
+            TimonResourceType *type,
+            GBytes *const *objects,
+            guint n_objects,
+            const char *resource_version,
+            const char *continue_token)
 {
-  const char *text = query ? g_hash_table_lookup (query, "resourceVersion") : NULL;
-  guint64 value = 0;
+  g_autofree char *api_version = api_api_version (type);
+  gsize size = 256 + (continue_token ? strlen (continue_token) : 0);
+  for (guint i = 0; i < n_objects; i++)
+    size += g_bytes_get_size (objects[i]) + 1;
 
-  *out_revision = 0;
-  if (text == NULL || text[0] == '\0')
-    return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL)) {
-    g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST,
-                 "invalid resource version \"%s\"", text);
-    return FALSE;
+  GString *body = g_string_sized_new (size);
+  g_string_append_printf (body,
+                          "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
+                          "\"resourceVersion\":\"%s\"",
+                          timon_resource_type_get_kind (type), api_version, resource_version);
+  /* Tokens are base64: nothing to escape. */
+  if (continue_token != NULL)
+    g_string_append_printf (body, ",\"continue\":\"%s\"", continue_token);
+  g_string_append (body, "},\"items\":[");
+  for (guint i = 0; i < n_objects; i++) {
+    gsize length;
+    const char *data = g_bytes_get_data (objects[i], &length);
+    if (i > 0)
+      g_string_append_c (body, ',');
+    g_string_append_len (body, data, (gssize) length);
   }
-  *out_revision = (gint64) value;
-  return TRUE;
+  g_string_append (body, "]}");
+  gsize length = body->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (body, FALSE), length);
+}
+
+static void
+reply_entries (SoupServerMessage *msg,
+               TimonResourceType *type,
+               ApiTable *table,
+               GPtrArray *entries,
+               const char *resource_version,
+               const char *continue_token)
+{
+  if (table != NULL) {
+    g_autoptr (GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+    for (guint i = 0; i < entries->len; i++)
+      g_ptr_array_add (nodes, api_entry_parse (entries->pdata[i]));
+    reply_objects (msg, table, (JsonNode *const *) nodes->pdata, nodes->len, resource_version,
+                   continue_token);
+    return;
+  }
+  g_autofree GBytes **objects = g_new (GBytes *, entries->len + 1);
+  for (guint i = 0; i < entries->len; i++)
+    objects[i] = ((ApiEntry *) entries->pdata[i])->json;
+  reply_list (msg, type, objects, entries->len, resource_version, continue_token);
+}
+
+/* A list the cache answers: a page of it, whose continuation the store
+ * serves at the cache's revision, as Kubernetes continues from etcd. */
+static void
+list_from_cache (TimonApiServer *self,
+                 SoupServerMessage *msg,
+                 ApiTarget *target,
+                 ApiCache *cache,
+                 ApiFilter *filter,
+                 const ApiListOptions *options,
+                 ApiTable *table)
+{
+  g_autofree char *prefix = api_store_prefix (target->type, target->namespace);
+  gboolean more = FALSE;
+  g_autoptr (GPtrArray) entries = api_cache_list (cache, prefix, filter, options->limit, &more);
+  gint64 revision = api_caches_get_revision (self);
+  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, revision);
+  g_autofree char *next = NULL;
+
+  if (more && entries->len > 0)
+    next = timon_store_continue_token_new (revision,
+                                           ((ApiEntry *) entries->pdata[entries->len - 1])->key);
+  reply_entries (msg, target->type, table, entries, rv, next);
+}
+
+/* The continue token of a list whose snapshot was compacted: Kubernetes
+ * answers 410 with a token that goes on from the same key at the
+ * current revision, for a client that accepts an inconsistent list. */
+static void
+reply_expired_continue (TimonApiServer *self, SoupServerMessage *msg, const char *token)
+{
+  g_autoptr (GError) error = g_error_new_literal (
+    TIMON_API_ERROR, TIMON_API_ERROR_EXPIRED,
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter, or use the continue token in this response "
+    "to retrieve the remainder of the results. Continuing with the provided token results in an "
+    "inconsistent list - objects that were created, modified, or deleted between the time the "
+    "first chunk was returned and now may show up in the list.");
+  JsonNode *status = timon_status_new_from_error (error, NULL, NULL, NULL);
+  g_autofree char *last_key = timon_store_continue_token_get_key (token);
+
+  if (last_key != NULL) {
+    JsonObject *object = json_node_get_object (status);
+    JsonObject *metadata = api_object_child (object, "metadata");
+    if (metadata == NULL) {
+      metadata = json_object_new ();
+      json_object_set_object_member (object, "metadata", metadata);
+    }
+    g_autofree char *fresh =
+      timon_store_continue_token_new (timon_store_get_revision (self->store), last_key);
+    json_object_set_string_member (metadata, "continue", fresh);
+  }
+  api_reply_status (msg, status);
 }
 
 static void
@@ -650,100 +844,118 @@ handle_list (TimonApiServer *self,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ApiFilter) filter = api_filter_new (target->type, query, &error);
-  gint64 revision = 0;
-  guint64 limit = 0;
-  const char *limit_text = query ? g_hash_table_lookup (query, "limit") : NULL;
-  const char *continue_token = query ? g_hash_table_lookup (query, "continue") : NULL;
+  ApiListOptions options;
 
-  if (filter == NULL || !api_parse_revision (query, &revision, &error)) {
+  if (filter == NULL) {
     api_reply_error (msg, error, NULL, NULL);
     return;
   }
-  if (limit_text != NULL && limit_text[0] != '\0' &&
-      !g_ascii_string_to_unsigned (limit_text, 10, 0, G_MAXUINT, &limit, NULL)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST, "invalid limit \"%s\"",
-                     limit_text);
+  if (!api_list_options_parse (&options, query, FALSE, msg))
+    return;
+  if (options.continue_token != NULL && options.revision > 0) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "specifying resource version is not allowed when using continue");
     return;
   }
-  if (continue_token != NULL && continue_token[0] == '\0')
-    continue_token = NULL;
+  ApiCache *cache = cache_for_read (self, target->type, &options);
+  if (cache == NULL && revision_too_large (self, msg, &options))
+    return;
+  if (cache != NULL) {
+    list_from_cache (self, msg, target, cache, filter, &options, table);
+    return;
+  }
 
+  /* The store: the latest revision, or the one asked for. */
+  gint64 revision =
+    options.revision > 0 && (options.match == API_MATCH_EXACT ||
+                             (options.limit > 0 && options.match == API_MATCH_UNSET))
+      ? options.revision
+      : TIMON_STORE_REVISION_LATEST;
   g_autofree char *prefix = api_store_prefix (target->type, target->namespace);
-  g_autofree char *next = continue_token ? g_strdup (continue_token) : NULL;
-  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autofree char *next = g_strdup (options.continue_token);
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) api_entry_unref);
   gint64 read_revision = 0;
   /* A page of a selective list may hold fewer matches than asked for:
    * read on until it is full or the list ends, as Kubernetes does. */
   do {
     g_autofree char *token = g_steal_pointer (&next);
-    guint want = limit > 0 ? (guint) (limit - objects->len) : 0;
+    guint want = options.limit > 0 ? options.limit - entries->len : 0;
     g_autoptr (GPtrArray) items =
-      timon_store_list (self->store, prefix,
-                        token != NULL || revision == 0 ? TIMON_STORE_REVISION_LATEST : revision,
+      timon_store_list (self->store, prefix, token != NULL ? TIMON_STORE_REVISION_LATEST : revision,
                         want, token, &read_revision, &next, &error);
     if (items == NULL) {
+      if (token != NULL &&
+          g_error_matches (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_COMPACTED)) {
+        reply_expired_continue (self, msg, token);
+        return;
+      }
       g_autoptr (GError) api_error = api_store_error (error, target->type, NULL);
       api_reply_error (msg, api_error, NULL, NULL);
       return;
     }
     for (guint i = 0; i < items->len; i++) {
-      JsonNode *node = api_item_to_node (items->pdata[i], NULL, 0, &error);
-      if (node == NULL) {
+      TimonStoreItem *item = items->pdata[i];
+      ApiEntry *entry = api_entry_new (target->type, timon_store_item_get_key (item),
+                                       timon_store_item_get_value (item),
+                                       timon_store_item_get_mod_revision (item), &error);
+      if (entry == NULL) {
         api_reply_error (msg, error, NULL, NULL);
         return;
       }
-      if (api_filter_matches (filter, json_node_get_object (node)))
-        g_ptr_array_add (objects, node);
+      if (api_filter_matches_attrs (filter, entry->attrs))
+        g_ptr_array_add (entries, entry);
       else
-        json_node_unref (node);
+        api_entry_unref (entry);
     }
-  } while (next != NULL && limit > 0 && objects->len < limit);
+  } while (next != NULL && options.limit > 0 && entries->len < options.limit);
 
   g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, read_revision);
-  if (table != NULL) {
-    reply_objects (msg, table, (JsonNode *const *) objects->pdata, objects->len, rv, next);
-    return;
-  }
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *api_version = api_api_version (target->type);
-  g_autofree char *kind = g_strconcat (timon_resource_type_get_kind (target->type), "List", NULL);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, kind);
-  json_builder_set_member_name (builder, "apiVersion");
-  json_builder_add_string_value (builder, api_version);
-  json_builder_set_member_name (builder, "metadata");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "resourceVersion");
-  json_builder_add_string_value (builder, rv);
-  if (next != NULL) {
-    json_builder_set_member_name (builder, "continue");
-    json_builder_add_string_value (builder, next);
-  }
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < objects->len; i++)
-    json_builder_add_value (builder, json_node_ref (objects->pdata[i]));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  api_reply_json (msg, SOUP_STATUS_OK, root);
+  reply_entries (msg, target->type, table, entries, rv, next);
 }
 
 /* ---- update ------------------------------------------------------------- */
+
+/* PUT and PATCH share one path (update_run): each attempt reads the
+ * object, makes the new one (the body of a PUT, or the patch applied to
+ * what it read), checks it as Kubernetes' update does and writes it if
+ * the object is still at the revision read. When another write got in
+ * between, the attempt starts again on what that write left, as
+ * Kubernetes' GuaranteedUpdate does: an update that names a
+ * resourceVersion then fails with 409, one that does not (a patch, as a
+ * rule) applies to the latest object. */
+
+/* How many attempts an update makes before it answers the conflict
+ * (Kubernetes' patch handler once stopped at 5,
+ * maxRetryWhenPatchConflicts). */
+#define UPDATE_ATTEMPTS 5
+
+static void update_run (Write *w);
+
+/* Starts the next attempt (which then owns @w) if @error is a write that
+ * lost to another one and attempts are left. */
+static gboolean
+update_retry (Write *w, const GError *error)
+{
+  if (!g_error_matches (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT) ||
+      w->attempts >= UPDATE_ATTEMPTS || w->pending.finished)
+    return FALSE;
+  update_run (w);
+  return TRUE;
+}
 
 /* An update that took the last finalizer of a terminating object away
  * deleted it instead. */
 static void
 on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (Write) w = user_data;
   g_autoptr (GError) error = NULL;
   gint64 revision = 0;
   g_autoptr (TimonStoreItem) item =
     timon_store_delete_finish (TIMON_STORE (source), result, &revision, &error);
 
+  if (item == NULL && update_retry (user_data, error))
+    return;
+  g_autoptr (Write) w = user_data;
   if (item == NULL) {
     write_reply_error (w, error);
     return;
@@ -757,11 +969,13 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (Write) w = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (TimonStoreItem) item =
     timon_store_update_finish (TIMON_STORE (source), result, &error);
 
+  if (item == NULL && update_retry (user_data, error))
+    return;
+  g_autoptr (Write) w = user_data;
   if (item == NULL) {
     write_reply_error (w, error);
     return;
@@ -803,70 +1017,100 @@ copy_member (JsonObject *to, JsonObject *from, const char *member)
     json_object_remove_member (to, member);
 }
 
-static void
-handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+/* The object an attempt writes: the body of a PUT, or the patch of a
+ * PATCH applied to @old_node and checked as a body is. Replies and
+ * returns NULL when there is none. */
+static JsonNode *
+update_new_object (Write *w, JsonNode *old_node)
 {
-  g_autoptr (JsonNode) node = read_body (msg, target);
+  SoupServerMessage *msg = w->pending.msg;
+
+  if (w->patch == NULL)
+    return api_json_deep_copy (w->body);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = api_patch_apply (w->patch_type, old_node, w->patch, &error);
+  if (node == NULL) {
+    api_reply_status (msg, api_patch_error_status (error));
+    return NULL;
+  }
+  if (!JSON_NODE_HOLDS_OBJECT (node)) {
+    /* A JSON patch that replaced the whole object with something else. */
+    g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "patch", NULL,
+                            "the patched object is not a JSON object");
+    api_reply_status (msg, timon_status_new_invalid (timon_resource_type_get_group (w->type),
+                                                     timon_resource_type_get_kind (w->type),
+                                                     w->name, errors));
+    return NULL;
+  }
+  ApiTarget target = { w->type, w->namespace, w->name, w->subresource };
+  if (!check_object (msg, &target, json_node_get_object (node)))
+    return NULL;
+  return g_steal_pointer (&node);
+}
+
+static void
+update_run (Write *w)
+{
+  g_autoptr (Write) owned = w;
+  SoupServerMessage *msg = w->pending.msg;
+  TimonApiServer *self = w->server;
+  TimonResourceType *type = w->type;
+
+  w->attempts++;
+  g_autofree char *key = api_store_key (type, w->namespace, w->name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TimonStoreItem) current = timon_store_get (self->store, key, &error);
+  if (current == NULL) {
+    write_reply_error (w, error);
+    return;
+  }
+  gint64 current_revision = timon_store_item_get_mod_revision (current);
+  g_autoptr (JsonNode) old_node = api_item_to_node (current, NULL, 0, &error);
+  if (old_node == NULL) {
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  g_autoptr (JsonNode) node = update_new_object (w, old_node);
   if (node == NULL)
     return;
   JsonObject *object = json_node_get_object (node);
   JsonObject *metadata = api_object_child (object, "metadata");
-  TimonResourceType *type = target->type;
 
   const char *name = api_object_string (metadata, "name");
-  if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
+  if (name != NULL && name[0] != '\0' && strcmp (name, w->name) != 0) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
                      "the name of the object (%s) does not match the name on the URL (%s)", name,
-                     target->name);
+                     w->name);
     return;
   }
-  json_object_set_string_member (metadata, "name", target->name);
+  json_object_set_string_member (metadata, "name", w->name);
 
-  gint64 expected = 0;
+  /* Optimistic concurrency: a resourceVersion given must be the
+   * object's; without one, the update applies to the object read. */
   const char *rv = api_object_string (metadata, "resourceVersion");
-  guint64 value = 0;
-  if (rv != NULL && rv[0] != '\0') {
-    if (!g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &value, NULL)) {
-      reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                       "invalid resource version \"%s\"", rv);
-      return;
-    }
-    expected = (gint64) value;
-  }
-
-  g_autofree char *key = api_store_key (type, target->namespace, target->name);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TimonStoreItem) current = timon_store_get (self->store, key, &error);
-  if (current == NULL) {
-    g_autoptr (GError) api_error = api_store_error (error, type, target->name);
-    api_reply_error (msg, api_error, type, target->name);
+  guint64 expected = 0;
+  if (rv != NULL && rv[0] != '\0' &&
+      !g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &expected, NULL)) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "invalid resource version \"%s\"", rv);
     return;
   }
-  gint64 current_revision = timon_store_item_get_mod_revision (current);
-  if (expected != 0 && expected != current_revision) {
+  if (expected != 0 && (gint64) expected != current_revision) {
     g_autoptr (GError) conflict =
       g_error_new_literal (TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT, "");
-    g_autoptr (GError) api_error = api_store_error (conflict, type, target->name);
-    api_reply_error (msg, api_error, type, target->name);
-    return;
-  }
-  g_autoptr (JsonNode) old_node = api_item_to_node (current, NULL, 0, &error);
-  if (old_node == NULL) {
-    api_reply_error (msg, error, NULL, NULL);
+    write_reply_error (w, conflict);
     return;
   }
   JsonObject *old = json_node_get_object (old_node);
   JsonObject *old_metadata = api_object_child (old, "metadata");
 
   g_autoptr (JsonNode) status_node = NULL;
-  if (target->subresource != NULL) {
+  if (w->subresource != NULL) {
     /* A status update changes the status and nothing else: it writes a
      * fresh copy of the stored object with the new status. */
-    status_node = api_item_to_node (current, NULL, 0, &error);
-    if (status_node == NULL) {
-      api_reply_error (msg, error, NULL, NULL);
-      return;
-    }
+    status_node = api_json_deep_copy (old_node);
     JsonObject *updated = json_node_get_object (status_node);
     JsonNode *new_status = json_object_get_member (object, "status");
     if (new_status != NULL)
@@ -893,22 +1137,108 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
   if (!default_and_validate (msg, type, object, old))
     return;
   metadata = api_object_child (object, "metadata");
-  if (target->subresource == NULL && spec_changed (object, old)) {
+  if (w->subresource == NULL && spec_changed (object, old)) {
     gint64 generation = json_object_get_int_member_with_default (metadata, "generation", 1);
     json_object_set_int_member (metadata, "generation", generation + 1);
   }
 
-  Write *w = write_new (self, msg, target);
+  if (w->dry_run) {
+    /* What the write would store, at the revision it would replace. */
+    g_autoptr (JsonNode) would = json_node_init_object (json_node_alloc (), object);
+    g_autofree char *at = g_strdup_printf ("%" G_GINT64_FORMAT, current_revision);
+    json_object_set_string_member (metadata, "resourceVersion", at);
+    api_reply_json (msg, SOUP_STATUS_OK, would);
+    return;
+  }
   g_autoptr (GBytes) bytes = api_serialize (object);
   /* The last finalizer of an object that terminates is gone: the update
    * completes the deletion instead of writing it, as in Kubernetes (the
-   * answer and the DELETED event show the object as it was stored). */
-  if (api_object_is_terminating (object) && !api_object_is_held (self, type, object)) {
+   * answer and the DELETED event show the object as it was stored);
+   * unless a grace period runs, which only a DELETE ends
+   * (shouldDeleteDuringUpdate). */
+  if (api_object_is_terminating (object) && !api_object_is_held (self, type, object) &&
+      !api_object_in_grace_period (old)) {
     w->old_value = g_steal_pointer (&bytes);
-    timon_store_delete_async (self->store, key, current_revision, NULL, on_deleted, w);
+    timon_store_delete_async (self->store, key, current_revision, NULL, on_deleted,
+                              g_steal_pointer (&owned));
     return;
   }
-  timon_store_update_async (self->store, key, bytes, current_revision, NULL, on_updated, w);
+  /* Nothing changes: nothing is written, and the object keeps its
+   * resourceVersion, as Kubernetes' GuaranteedUpdate does. */
+  g_autofree char *old_rv = g_strdup (api_object_string (old_metadata, "resourceVersion"));
+  json_object_remove_member (old_metadata, "resourceVersion");
+  g_autoptr (JsonNode) compared = json_node_init_object (json_node_alloc (), object);
+  gboolean unchanged = api_json_equal (compared, old_node);
+  if (old_rv != NULL)
+    json_object_set_string_member (old_metadata, "resourceVersion", old_rv);
+  if (unchanged) {
+    api_reply_json (msg, SOUP_STATUS_OK, old_node);
+    return;
+  }
+  timon_store_update_async (self->store, key, bytes, current_revision, NULL, on_updated,
+                            g_steal_pointer (&owned));
+}
+
+/* ?dryRun= of an update: "All" or nothing, as Kubernetes'
+ * ValidateUpdateOptions and ValidatePatchOptions say; replies 422 on
+ * another value. */
+static gboolean
+read_dry_run (SoupServerMessage *msg, GHashTable *query, const char *options, gboolean *out)
+{
+  const char *value = query ? g_hash_table_lookup (query, "dryRun") : NULL;
+
+  *out = value != NULL && value[0] != '\0';
+  if (!*out || strcmp (value, "All") == 0)
+    return TRUE;
+  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "dryRun", value,
+                          "supported values: \"All\"");
+  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+  return FALSE;
+}
+
+/* PUT: the object sent replaces the stored one. */
+static void
+handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GHashTable *query)
+{
+  gboolean dry_run = FALSE;
+  if (!read_dry_run (msg, query, "UpdateOptions", &dry_run))
+    return;
+  g_autoptr (JsonNode) node = read_body (msg, target);
+  if (node == NULL)
+    return;
+  Write *w = write_new (self, msg, target);
+  w->body = g_steal_pointer (&node);
+  w->dry_run = dry_run;
+  update_run (w);
+}
+
+/* PATCH: a JSON merge patch or a JSON patch of the stored object
+ * (timon-api-patch.c), then the update a PUT of the result would be. */
+static void
+handle_patch (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GHashTable *query)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr (GError) error = NULL;
+  ApiPatchType patch_type = API_PATCH_MERGE;
+  gboolean dry_run = FALSE;
+
+  /* The media type first, as Kubernetes: it names what the body is. */
+  if (!api_patch_type_from_content_type (soup_message_headers_get_content_type (headers, NULL),
+                                         &patch_type, &error)) {
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  if (!read_dry_run (msg, query, "PatchOptions", &dry_run))
+    return;
+  g_autoptr (JsonNode) patch = api_read_json (msg);
+  if (patch == NULL)
+    return;
+  Write *w = write_new (self, msg, target);
+  w->patch = g_steal_pointer (&patch);
+  w->patch_type = patch_type;
+  w->dry_run = dry_run;
+  update_run (w);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -931,11 +1261,7 @@ api_handle_object (TimonApiServer *self,
   gboolean namespaced = timon_resource_type_get_scope (target->type) == TIMON_RESOURCE_NAMESPACED;
 
   if (strcmp (method, "PATCH") == 0 && target->name != NULL) {
-    /* What Kubernetes answers a patch type it does not support; patches
-     * come with the next slice. */
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json (patches are not supported yet)");
+    handle_patch (self, msg, target, query);
     return;
   }
 
@@ -971,9 +1297,9 @@ api_handle_object (TimonApiServer *self,
   }
 
   if (is_get)
-    handle_get (self, msg, target, table);
+    handle_get (self, msg, target, query, table);
   else if (strcmp (method, SOUP_METHOD_PUT) == 0)
-    handle_update (self, msg, target);
+    handle_update (self, msg, target, query);
   else if (strcmp (method, SOUP_METHOD_DELETE) == 0 && target->subresource == NULL)
     api_handle_delete (self, msg, target, query);
   else

@@ -19,13 +19,24 @@ struct _TimonApiServer {
 
   TimonRegistry *registry;
   TimonStore *store;
-  SoupServer *soup;
+  GPtrArray *workers;                /* ApiWorker: the threads serving HTTP (timon-api-worker.c) */
   GPtrArray *types;                  /* TimonResourceType, in registration order */
   GHashTable *by_path;               /* "group/version/plural" → TimonResourceType (unowned) */
   TimonResourceType *namespace_type; /* namespaces.v1, or NULL */
-  GHashTable *watches;               /* the open ApiWatch streams (owned) */
+  gint n_watches;                    /* open watch streams, all workers' (atomic) */
+  gint stopping;                     /* shutting down: no new watch (atomic) */
   char *address;                     /* host:port listened on */
   ApiMetrics *metrics;               /* what GET /metrics reports */
+
+  /* The watch cache (timon-api-cache.c): changed in the main thread,
+   * read by the workers under cache_lock. */
+  GRWLock cache_lock;
+  GHashTable *caches;           /* store prefix of a type → ApiCache (owned) */
+  gint caches_ready;            /* loaded, and following the store (atomic) */
+  gint64 cache_revision;        /* every write up to it is in the caches */
+  TimonStoreWatch *cache_watch; /* the one store watch that feeds them */
+  GCancellable *cache_load;     /* the load, while it runs */
+  GSource *bookmark_timer;      /* bookmarks for the watches that take them */
 };
 
 /* What a resource URL names. */
@@ -48,8 +59,141 @@ typedef struct {
 
 ApiFilter *api_filter_new (TimonResourceType *type, GHashTable *query, GError **error);
 void api_filter_free (ApiFilter *filter);
+gboolean api_filter_is_empty (ApiFilter *filter);
 gboolean api_filter_matches (ApiFilter *filter, JsonObject *object);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiFilter, api_filter_free)
+
+/* What a list or watch asks for besides selectors. */
+typedef enum {
+  API_TRISTATE_UNSET,
+  API_TRISTATE_FALSE,
+  API_TRISTATE_TRUE,
+} ApiTristate;
+
+typedef enum {
+  API_MATCH_UNSET,
+  API_MATCH_EXACT,
+  API_MATCH_NOT_OLDER_THAN,
+} ApiRevisionMatch;
+
+typedef struct {
+  gint64 revision; /* -1: no resourceVersion */
+  ApiRevisionMatch match;
+  guint limit;                /* 0: no limit */
+  const char *continue_token; /* NULL: none (the query's) */
+  gboolean allow_bookmarks;
+  ApiTristate send_initial;
+} ApiListOptions;
+
+gboolean api_list_options_parse (ApiListOptions *options,
+                                 GHashTable *query,
+                                 gboolean watch,
+                                 SoupServerMessage *msg);
+
+/* What selectors look at in an object (its labels and selectable
+ * fields), taken once: one g_free()able block. */
+char **api_attrs_new (TimonResourceType *type, JsonObject *object);
+gboolean api_filter_matches_attrs (ApiFilter *filter, char *const *attrs);
+
+/* The watch cache (timon-api-cache.c). An entry is an object as served,
+ * resourceVersion included, with its selector attributes. */
+typedef struct {
+  gatomicrefcount ref;
+  gint64 mod_revision;
+  GBytes *json; /* the object, as served */
+  char **attrs; /* api_attrs_new() */
+  char *key;    /* its store key */
+} ApiEntry;
+
+ApiEntry *api_entry_new (TimonResourceType *type,
+                         const char *key,
+                         GBytes *value,
+                         gint64 revision,
+                         GError **error);
+ApiEntry *api_entry_ref (ApiEntry *entry);
+void api_entry_unref (ApiEntry *entry);
+JsonNode *api_entry_parse (ApiEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiEntry, api_entry_unref)
+
+/* One change of one object, as watchers are told of it. */
+typedef struct {
+  gatomicrefcount ref;
+  TimonResourceType *type;
+  TimonStoreEventType kind;
+  gint64 revision;
+  ApiEntry *entry;   /* after the change; NULL for a deletion */
+  ApiEntry *prev;    /* before it; NULL for a creation */
+  ApiEntry *deleted; /* a deletion: prev, at the deletion's revision */
+  GBytes *lines[3];  /* the event lines by type, made on first use */
+} ApiEvent;
+
+typedef enum {
+  API_EVENT_ADDED,
+  API_EVENT_MODIFIED,
+  API_EVENT_DELETED,
+} ApiEventType;
+
+ApiEvent *api_event_new_from_store (TimonResourceType *type,
+                                    TimonStoreEvent *event,
+                                    ApiEntry *prev,
+                                    GError **error);
+ApiEvent *api_event_ref (ApiEvent *event);
+void api_event_unref (ApiEvent *event);
+/* The object an event of @type shows: the new object, or for a
+ * deletion the last one at the deletion's revision. */
+ApiEntry *api_event_get_object (ApiEvent *event, ApiEventType type);
+GBytes *api_event_get_line (ApiEvent *event, ApiEventType type);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiEvent, api_event_unref)
+
+typedef struct _ApiCache ApiCache;
+typedef struct _ApiWatch ApiWatch;
+
+void api_caches_start (TimonApiServer *self);
+void api_caches_stop (TimonApiServer *self);
+/* The cache of @type once loaded, else NULL. */
+ApiCache *api_cache_lookup (TimonApiServer *self, TimonResourceType *type);
+/* Whether the caches hold every write up to @revision; -1: up to the
+ * store's current revision, as a consistent read needs. */
+gboolean api_caches_have (TimonApiServer *self, gint64 revision);
+gint64 api_caches_get_revision (TimonApiServer *self);
+/* A reference to the entry of @key, or NULL. */
+ApiEntry *api_cache_get (ApiCache *cache, const char *key);
+/* The entries under @prefix in key order, matching @filter; at most
+ * @limit (0: all). @out_more tells whether entries remain after them. */
+GPtrArray *api_cache_list (ApiCache *cache,
+                           const char *prefix,
+                           ApiFilter *filter,
+                           guint limit,
+                           gboolean *out_more);
+guint api_cache_count (ApiCache *cache);
+/* Adds @watch, first handing it the events after @since that the ring
+ * still holds; %FALSE when the ring no longer reaches back to @since. */
+gboolean api_cache_add_watch (ApiCache *cache, ApiWatch *watch, guint worker, gint64 since);
+void api_cache_remove_watch (ApiCache *cache, ApiWatch *watch, guint worker);
+
+/* Workers (timon-api-worker.c): each serves HTTP in its own thread and
+ * main context (worker 0: the server's creator's). */
+typedef struct {
+  TimonApiServer *server; /* unowned */
+  guint index;
+  GMainContext *context;
+  GMainLoop *loop; /* NULL for worker 0 */
+  GThread *thread;
+  SoupServer *soup;
+  gboolean stopped;
+  GHashTable *watches; /* the ApiWatch streams it serves (owned) */
+} ApiWorker;
+
+ApiWorker *api_worker_new (TimonApiServer *server, guint index);
+GSocket *api_listener_new (GInetSocketAddress *address, GError **error);
+gboolean api_worker_listen (ApiWorker *worker, GSocket *listener, GError **error);
+ApiWorker *api_worker_current (void);
+void api_worker_invoke (ApiWorker *worker, GSourceFunc func, gpointer data, GDestroyNotify notify);
+void api_worker_end_watches (ApiWorker *worker);
+void api_worker_stop (ApiWorker *worker);
+void api_worker_free (ApiWorker *worker);
+/* A SoupServer with the API's handlers (timon-api-server.c). */
+SoupServer *api_server_new_soup (TimonApiServer *self);
 
 /* What a reply can be, beside plain JSON: the conversions a client asks
  * for in its Accept header ("application/json;as=Table;v=v1;g=meta.k8s.io"). */
@@ -73,6 +217,9 @@ void api_reply_json_as (SoupServerMessage *msg,
                         JsonNode *node,
                         const char *content_type);
 void api_reply_status (SoupServerMessage *msg, JsonNode *status);
+/* A bare Status Success with @code, as Kubernetes answers a binding or
+ * an eviction. */
+void api_reply_success (SoupServerMessage *msg, guint code);
 void api_reply_error (SoupServerMessage *msg,
                       const GError *error,
                       TimonResourceType *type,
@@ -87,7 +234,6 @@ char *api_store_prefix (TimonResourceType *type, const char *namespace);
 char *api_store_key (TimonResourceType *type, const char *namespace, const char *name);
 JsonNode *api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error);
 GError *api_store_error (const GError *error, TimonResourceType *type, const char *name);
-gboolean api_parse_revision (GHashTable *query, gint64 *out_revision, GError **error);
 void api_handle_object (TimonApiServer *self,
                         SoupServerMessage *msg,
                         ApiTarget *target,
@@ -117,20 +263,59 @@ void api_pending_init (ApiPending *pending, SoupServerMessage *msg);
 /* Sends the reply set on the message, unless the client went away. */
 void api_pending_clear (ApiPending *pending);
 
-/* Subresources besides status (timon-api-subresources.c): scale and
- * binding, for the types that declare them. */
+/* Patches (timon-api-patch.c): pure functions over JSON, which return
+ * new documents and leave their inputs alone. */
+typedef enum {
+  API_PATCH_JSON,  /* application/json-patch+json: RFC 6902 */
+  API_PATCH_MERGE, /* application/merge-patch+json: RFC 7386 */
+} ApiPatchType;
+
+/* Kubernetes' limit on the operations of one JSON patch. */
+#define API_PATCH_MAX_OPERATIONS 10000
+
+JsonNode *api_json_deep_copy (JsonNode *node);
+gboolean api_json_equal (JsonNode *a, JsonNode *b);
+JsonNode *api_merge_patch (JsonNode *target, JsonNode *patch);
+JsonNode *api_json_patch (JsonNode *target, JsonNode *patch, GError **error);
+gboolean api_patch_type_from_content_type (const char *content_type,
+                                           ApiPatchType *out_type,
+                                           GError **error);
+JsonNode *api_patch_apply (ApiPatchType type, JsonNode *target, JsonNode *patch, GError **error);
+JsonNode *api_patch_error_status (const GError *error);
+
+/* Any JSON body (a JSON patch is an array), refused as
+ * api_read_json_body() refuses it; replies and returns NULL then. */
+JsonNode *api_read_json (SoupServerMessage *msg);
+
+/* Subresources besides status (timon-api-subresources.c): scale,
+ * binding and eviction, for the types that declare them. */
 void api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
 void api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
+void api_handle_eviction (TimonApiServer *self,
+                          SoupServerMessage *msg,
+                          ApiTarget *target,
+                          GHashTable *query);
 
-/* Deletion (timon-api-delete.c): DeleteOptions, finalizers, namespaces
- * that terminate, deletecollection. */
+/* Deletion (timon-api-delete.c): DeleteOptions, finalizers, graceful
+ * deletion, namespaces that terminate, deletecollection, eviction. */
 gboolean api_object_is_terminating (JsonObject *object);
 gboolean api_object_is_held (TimonApiServer *self, TimonResourceType *type, JsonObject *object);
+/* Whether @object's graceful deletion is still running (a
+ * deletionGracePeriodSeconds above 0): only a DELETE ends it. */
+gboolean api_object_in_grace_period (JsonObject *object);
 void api_validate_finalizers (JsonObject *object, JsonObject *old, TimonFieldErrors *errors);
 void api_handle_delete (TimonApiServer *self,
                         SoupServerMessage *msg,
                         ApiTarget *target,
                         GHashTable *query);
+/* Deletes @target's object as a DELETE with the DeleteOptions
+ * @options (NULL: none) and the dryRun of @query would, and answers an
+ * eviction's 201 Status Success; replies with the error otherwise. */
+void api_delete_evict (TimonApiServer *self,
+                       SoupServerMessage *msg,
+                       ApiTarget *target,
+                       JsonObject *options,
+                       GHashTable *query);
 
 /* Tables (timon-api-table.c): what `kubectl get` prints, computed by
  * the server from the type's columns. */
@@ -150,13 +335,19 @@ JsonNode *api_table_build (ApiTable *table,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiTable, api_table_free)
 
 /* Watches (timon-api-watch.c). */
-typedef struct _ApiWatch ApiWatch;
 void api_handle_watch (TimonApiServer *self,
                        SoupServerMessage *msg,
                        ApiTarget *target,
                        GHashTable *query,
                        ApiTable *table);
 void api_watch_free (ApiWatch *watch);
+/* Hands @event to @watch, which filters it. */
+void api_watch_deliver (ApiWatch *watch, ApiEvent *event);
+/* Ends @watch: its cache is going away. */
+void api_watch_end (ApiWatch *watch);
+/* Tells @watch, if it takes bookmarks, that it has seen everything up
+ * to @revision. */
+void api_watch_bookmark (ApiWatch *watch, gint64 revision);
 
 /* The resource a path names, for a type timond serves: %FALSE for
  * other paths (timon-api-server.c). */
@@ -171,6 +362,7 @@ void api_metrics_track (TimonApiServer *self,
                         const char *path,
                         GHashTable *query);
 void api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg);
+gint64 api_metrics_get_inflight (ApiMetrics *metrics);
 
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path);

@@ -3,9 +3,10 @@
  * choosing their form from the Accept header (plain JSON, a Table,
  * aggregated discovery).
  *
- * One SoupServer in timond's main context. Reads are synchronous (the
- * store serves them from memory or a local file); writes pause the
- * message until the store acknowledges them; watches stream.
+ * One SoupServer per worker thread (timon-api-worker.c), all with these
+ * handlers. Reads are synchronous (the watch cache or the store serves
+ * them from memory or a local file); writes pause the message until the
+ * store acknowledges them; watches stream.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,6 +14,9 @@
 
 #include "timon-api-private.h"
 #include "timon-status.h"
+
+/* Past a few cores, one main loop's cache updates limit the workers. */
+#define MAX_WORKERS 4
 
 G_DEFINE_FINAL_TYPE (TimonApiServer, timon_api_server, G_TYPE_OBJECT)
 
@@ -164,6 +168,28 @@ api_reply_status (SoupServerMessage *msg, JsonNode *status)
   guint code =
     (guint) json_object_get_int_member_with_default (json_node_get_object (status), "code", 500);
   api_reply_json (msg, code, status);
+}
+
+void
+api_reply_success (SoupServerMessage *msg, guint code)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "Status");
+  json_builder_set_member_name (builder, "apiVersion");
+  json_builder_add_string_value (builder, "v1");
+  json_builder_set_member_name (builder, "metadata");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "Success");
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, code);
+  json_builder_end_object (builder);
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  api_reply_json (msg, code, root);
 }
 
 void
@@ -376,11 +402,12 @@ handle_request (SoupServer *soup,
     return;
   }
 
+  /* The subresources the core serves, for the types that declare them. */
+  static const char *const served[] = { "status", "scale", "binding", "eviction", NULL };
   g_auto (ApiTarget) target = { 0 };
   if (!parse_target (self, group, version, rest, &target) ||
       (target.subresource != NULL &&
-       !((strcmp (target.subresource, "status") == 0 || strcmp (target.subresource, "scale") == 0 ||
-          strcmp (target.subresource, "binding") == 0) &&
+       !(g_strv_contains (served, target.subresource) &&
          timon_resource_type_has_subresource (target.type, target.subresource)))) {
     reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
                      "the server could not find the requested resource");
@@ -390,6 +417,8 @@ handle_request (SoupServer *soup,
     api_handle_scale (self, msg, &target);
   else if (g_strcmp0 (target.subresource, "binding") == 0)
     api_handle_binding (self, msg, &target);
+  else if (g_strcmp0 (target.subresource, "eviction") == 0)
+    api_handle_eviction (self, msg, &target, query);
   else
     api_handle_object (self, msg, &target, query);
 }
@@ -446,18 +475,28 @@ handle_early (SoupServer *soup,
                    "the request body is larger than the limit of 3 MiB");
 }
 
+SoupServer *
+api_server_new_soup (TimonApiServer *self)
+{
+  SoupServer *soup = g_object_new (SOUP_TYPE_SERVER, "server-header", "timon/" TIMON_VERSION, NULL);
+  soup_server_add_early_handler (soup, NULL, handle_early, self, NULL);
+  soup_server_add_handler (soup, NULL, handle_request, self, NULL);
+  return soup;
+}
+
 static void
 timon_api_server_dispose (GObject *object)
 {
   TimonApiServer *self = TIMON_API_SERVER (object);
 
-  /* Watches first: they hold messages of the server and watches of the
-   * store. */
-  g_clear_pointer (&self->watches, g_hash_table_unref);
-  if (self->soup != NULL) {
-    soup_server_disconnect (self->soup);
-    g_clear_object (&self->soup);
+  /* Workers first, with their watches: those hold messages, and the
+   * caches' or the store's watches. */
+  if (self->workers != NULL) {
+    for (guint i = self->workers->len; i > 0; i--)
+      api_worker_stop (self->workers->pdata[i - 1]);
   }
+  api_caches_stop (self);
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->registry);
 
@@ -473,6 +512,7 @@ timon_api_server_finalize (GObject *object)
   g_clear_pointer (&self->types, g_ptr_array_unref);
   g_free (self->address);
   g_clear_pointer (&self->metrics, api_metrics_free);
+  g_rw_lock_clear (&self->cache_lock);
 
   G_OBJECT_CLASS (timon_api_server_parent_class)->finalize (object);
 }
@@ -491,8 +531,8 @@ timon_api_server_init (TimonApiServer *self)
 {
   self->types = g_ptr_array_new_with_free_func ((GDestroyNotify) timon_resource_type_unref);
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->watches = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) api_watch_free, NULL);
   self->metrics = api_metrics_new ();
+  g_rw_lock_init (&self->cache_lock);
 }
 
 /**
@@ -527,9 +567,15 @@ timon_api_server_new (TimonRegistry *registry, TimonStore *store)
   }
   self->namespace_type = lookup_type (self, "", "v1", "namespaces");
 
-  self->soup = g_object_new (SOUP_TYPE_SERVER, "server-header", "timon/" TIMON_VERSION, NULL);
-  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
-  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  /* A worker per core: the caches and the metrics are shared. */
+  guint n_workers = CLAMP (g_get_num_processors (), 1, MAX_WORKERS);
+  const char *forced = g_getenv ("TIMON_API_WORKERS");
+  if (forced != NULL)
+    n_workers = CLAMP ((guint) g_ascii_strtoull (forced, NULL, 10), 1, MAX_WORKERS);
+  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) api_worker_free);
+  for (guint i = 0; i < n_workers; i++)
+    g_ptr_array_add (self->workers, api_worker_new (self, i));
+  api_caches_start (self);
   return self;
 }
 
@@ -568,14 +614,16 @@ timon_api_server_listen (TimonApiServer *server, const char *address, GError **e
     return FALSE;
   }
   g_autoptr (GSocketAddress) socket_address = g_inet_socket_address_new (inet, (guint16) port);
-  if (!soup_server_listen (server->soup, socket_address, 0, error))
+  g_autoptr (GSocket) listener = api_listener_new (G_INET_SOCKET_ADDRESS (socket_address), error);
+  if (listener == NULL)
     return FALSE;
+  for (guint i = 0; i < server->workers->len; i++) {
+    if (!api_worker_listen (server->workers->pdata[i], listener, error))
+      return FALSE;
+  }
 
   /* The port the kernel picked, when asked for 0. */
-  GSList *listeners = soup_server_get_listeners (server->soup);
-  g_autoptr (GSocketAddress) local =
-    listeners ? g_socket_get_local_address (listeners->data, NULL) : NULL;
-  g_slist_free (listeners);
+  g_autoptr (GSocketAddress) local = g_socket_get_local_address (listener, NULL);
   guint16 actual =
     local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : (guint16) port;
   g_free (server->address);
@@ -598,4 +646,52 @@ timon_api_server_get_address (TimonApiServer *server)
 {
   g_return_val_if_fail (TIMON_IS_API_SERVER (server), NULL);
   return server->address;
+}
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * timon_api_server_shutdown:
+ * @server: a server
+ * @timeout_ms: how long to wait for the requests in flight
+ *
+ * Stops @server gracefully, as timond does on SIGTERM: every watch
+ * stream ends as it ends at its timeout (the client sees a complete
+ * response and watches again elsewhere), the writes in flight are
+ * answered once the store has them, then the server stops listening and
+ * closes its connections. Runs the thread-default main context until
+ * then, for @timeout_ms at most.
+ */
+void
+timon_api_server_shutdown (TimonApiServer *server, guint timeout_ms)
+{
+  g_return_if_fail (TIMON_IS_API_SERVER (server));
+
+  GMainContext *context = g_main_context_get_thread_default ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  /* Ending a watch does not free it: its message's "finished" does,
+   * once the last chunk is out. A watch asked for from now on ends as
+   * soon as it starts. */
+  g_atomic_int_set (&server->stopping, 1);
+  for (guint i = 0; i < server->workers->len; i++)
+    api_worker_end_watches (server->workers->pdata[i]);
+
+  while (
+    (g_atomic_int_get (&server->n_watches) > 0 || api_metrics_get_inflight (server->metrics) > 0) &&
+    g_get_monotonic_time () < deadline) {
+    GSource *tick = g_timeout_source_new (10);
+    g_source_set_callback (tick, wake_up, NULL, NULL);
+    g_source_attach (tick, context);
+    g_main_context_iteration (context, TRUE);
+    g_source_destroy (tick);
+    g_source_unref (tick);
+  }
+  for (guint i = server->workers->len; i > 0; i--)
+    api_worker_stop (server->workers->pdata[i - 1]);
+  api_caches_stop (server);
 }

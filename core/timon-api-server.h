@@ -31,6 +31,7 @@ TIMON_API gboolean timon_api_server_listen (TimonApiServer *server,
                                             const char *address,
                                             GError **error);
 TIMON_API const char *timon_api_server_get_address (TimonApiServer *server);
+TIMON_API void timon_api_server_shutdown (TimonApiServer *server, guint timeout_ms);
 TIMON_API gboolean timon_api_server_ensure_namespaces (TimonApiServer *server,
                                                        const char *const *names,
                                                        GError **error);

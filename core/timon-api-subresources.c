@@ -2,13 +2,16 @@
  * status, for the types that declare them.
  *
  * scale: an autoscaling/v1 Scale view of spec.replicas, read (GET),
- * replaced (PUT) or merge-patched (PATCH, what `kubectl scale` sends).
+ * replaced (PUT) or patched (PATCH: a JSON merge patch, what `kubectl
+ * scale` sends, or a JSON patch, timon-api-patch.c).
  * binding: POST a Binding to set spec.nodeName once, as the scheduler
  * does with pods/binding.
+ * eviction: POST a policy/v1 (or v1beta1) Eviction to delete a pod as
+ * its DeleteOptions say (timon-api-delete.c does the deletion).
  *
- * Both read the stored object, change one field and write it back with
- * the revision they read as precondition, so a concurrent write makes
- * them fail with 409 rather than lose it.
+ * scale and binding read the stored object, change one field and write
+ * it back with the revision they read as precondition, so a concurrent
+ * write makes them fail with 409 rather than lose it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -122,22 +125,7 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
   }
   if (w->kind == WRITE_BINDING) {
     /* Kubernetes answers a binding with a bare Status Success. */
-    g_autoptr (JsonBuilder) builder = json_builder_new ();
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "kind");
-    json_builder_add_string_value (builder, "Status");
-    json_builder_set_member_name (builder, "apiVersion");
-    json_builder_add_string_value (builder, "v1");
-    json_builder_set_member_name (builder, "metadata");
-    json_builder_begin_object (builder);
-    json_builder_end_object (builder);
-    json_builder_set_member_name (builder, "status");
-    json_builder_add_string_value (builder, "Success");
-    json_builder_set_member_name (builder, "code");
-    json_builder_add_int_value (builder, SOUP_STATUS_CREATED);
-    json_builder_end_object (builder);
-    g_autoptr (JsonNode) root = json_builder_get_root (builder);
-    api_reply_json (w->pending.msg, SOUP_STATUS_CREATED, root);
+    api_reply_success (w->pending.msg, SOUP_STATUS_CREATED);
     return;
   }
   g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
@@ -329,28 +317,6 @@ scale_from_object (JsonObject *object)
   return json_builder_get_root (builder);
 }
 
-/* RFC 7386: applies @patch to @target in place. */
-static void
-merge_patch (JsonObject *target, JsonObject *patch)
-{
-  g_autoptr (GList) members = json_object_get_members (patch);
-  for (GList *l = members; l != NULL; l = l->next) {
-    JsonNode *value = json_object_get_member (patch, l->data);
-    if (JSON_NODE_HOLDS_NULL (value)) {
-      json_object_remove_member (target, l->data);
-    } else if (JSON_NODE_HOLDS_OBJECT (value)) {
-      JsonObject *child = api_object_child (target, l->data);
-      if (child == NULL) {
-        json_object_set_object_member (target, l->data, json_object_new ());
-        child = api_object_child (target, l->data);
-      }
-      merge_patch (child, json_node_get_object (value));
-    } else {
-      json_object_set_member (target, l->data, json_node_copy (value));
-    }
-  }
-}
-
 void
 api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
 {
@@ -364,13 +330,21 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
     return;
   }
   g_autoptr (JsonNode) body = NULL;
-  if (!is_get) {
-    /* Only a merge patch: it is what kubectl scale sends, and a Scale
-     * has no lists for the other patch types to be worth it. */
-    body = read_object (msg, is_put ? "application/json" : "application/merge-patch+json");
-    if (body == NULL)
+  ApiPatchType patch_type = API_PATCH_MERGE;
+  if (is_patch) {
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+    g_autoptr (GError) error = NULL;
+    if (!api_patch_type_from_content_type (soup_message_headers_get_content_type (headers, NULL),
+                                           &patch_type, &error)) {
+      api_reply_error (msg, error, NULL, NULL);
       return;
+    }
+    body = api_read_json (msg);
+  } else if (is_put) {
+    body = read_object (msg, "application/json");
   }
+  if (!is_get && body == NULL)
+    return;
 
   g_autoptr (TimonStoreItem) item = NULL;
   g_autoptr (JsonNode) node = read_current (self, msg, target, &item);
@@ -384,11 +358,20 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
   }
 
   /* The Scale asked for: the body of a PUT, the current Scale patched. */
-  JsonObject *scale = json_node_get_object (body);
+  g_autoptr (JsonNode) patched = NULL;
   if (is_patch) {
-    merge_patch (json_node_get_object (current), scale);
-    scale = json_node_get_object (current);
+    g_autoptr (GError) error = NULL;
+    patched = api_patch_apply (patch_type, current, body, &error);
+    if (patched == NULL) {
+      api_reply_status (msg, api_patch_error_status (error));
+      return;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT (patched)) {
+      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body must be an autoscaling/v1 Scale");
+      return;
+    }
   }
+  JsonObject *scale = json_node_get_object (patched != NULL ? patched : body);
   const char *kind = api_object_string (scale, "kind");
   const char *api_version = api_object_string (scale, "apiVersion");
   if ((json_object_has_member (scale, "kind") && g_strcmp0 (kind, "Scale") != 0) ||
@@ -537,4 +520,64 @@ api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *tar
   }
   json_object_set_string_member (spec, "nodeName", node_name);
   write_object (self, msg, target, object, timon_store_item_get_mod_revision (item), WRITE_BINDING);
+}
+
+/* ---- eviction ----------------------------------------------------------- */
+
+/* Kubernetes' EvictionREST.Create: the Eviction names the pod of the
+ * URL, and its deleteOptions are those of the deletion. */
+void
+api_handle_eviction (TimonApiServer *self,
+                     SoupServerMessage *msg,
+                     ApiTarget *target,
+                     GHashTable *query)
+{
+  if (strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+    reply_method_not_allowed (msg);
+    return;
+  }
+  g_autoptr (JsonNode) body = read_object (msg, "application/json");
+  if (body == NULL)
+    return;
+  JsonObject *eviction = json_node_get_object (body);
+  const char *kind = api_object_string (eviction, "kind");
+  const char *api_version = api_object_string (eviction, "apiVersion");
+  if ((json_object_has_member (eviction, "kind") && g_strcmp0 (kind, "Eviction") != 0) ||
+      (json_object_has_member (eviction, "apiVersion") &&
+       g_strcmp0 (api_version, "policy/v1") != 0 &&
+       g_strcmp0 (api_version, "policy/v1beta1") != 0)) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "the body must be a policy/v1 or policy/v1beta1 Eviction, not %s %s",
+                 api_version ?: "?", kind ?: "?");
+    return;
+  }
+  JsonNode *meta_node = json_object_get_member (eviction, "metadata");
+  JsonObject *meta = api_object_child (eviction, "metadata");
+  if (meta_node != NULL && !JSON_NODE_HOLDS_NULL (meta_node) && meta == NULL) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
+    return;
+  }
+  const char *name = meta ? api_object_string (meta, "name") : NULL;
+  if (g_strcmp0 (name, target->name) != 0) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "name in URL does not match name in Eviction object");
+    return;
+  }
+  const char *ns = meta ? api_object_string (meta, "namespace") : NULL;
+  if (ns != NULL && ns[0] != '\0' && g_strcmp0 (ns, target->namespace) != 0) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                 "the namespace of the provided object does not match the namespace sent on the "
+                 "request");
+    return;
+  }
+  JsonNode *options = json_object_get_member (eviction, "deleteOptions");
+  if (options != NULL && !JSON_NODE_HOLDS_NULL (options) && !JSON_NODE_HOLDS_OBJECT (options)) {
+    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "deleteOptions must be a JSON object");
+    return;
+  }
+  api_delete_evict (self, msg, target,
+                    options != NULL && JSON_NODE_HOLDS_OBJECT (options)
+                      ? json_node_get_object (options)
+                      : NULL,
+                    query);
 }

@@ -3,6 +3,11 @@
  * selectors, with the transitions Kubernetes makes (an object that stops
  * matching is DELETED for this watcher, one that starts matching ADDED).
  *
+ * A watch is fed by its type's watch cache (timon-api-cache.c), which
+ * serializes each event once for all its watchers; while the caches
+ * load, or from a revision older than the cache's ring, by a store
+ * watch of its own.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
@@ -15,25 +20,41 @@
 #define DEFAULT_TIMEOUT_SECONDS 1800
 
 struct _ApiWatch {
-  TimonApiServer *server; /* unowned: the server owns the watch */
+  TimonApiServer *server; /* unowned */
+  ApiWorker *worker;      /* the one serving it, which owns it */
   SoupServerMessage *msg;
   gulong finished_id;
   TimonResourceType *type;
   ApiFilter *filter;
-  ApiTable *table;       /* NULL: the events hold the objects */
-  gboolean sent_columns; /* the column definitions went out with an event */
-  TimonStoreWatch *watch;
+  ApiTable *table;        /* NULL: the events hold the objects */
+  gboolean sent_columns;  /* the column definitions went out with an event */
+  char *prefix;           /* the keys watched: one namespace's, or the type's */
+  gint64 since;           /* every event up to it was sent, or predates the watch */
+  gboolean bookmarks;     /* allowWatchBookmarks */
+  ApiCache *cache;        /* what feeds the watch: its type's cache, */
+  TimonStoreWatch *watch; /* or a store watch */
   GSource *timeout;
+  gboolean ended;
 };
 
-void
-api_watch_free (ApiWatch *w)
+static void
+detach (ApiWatch *w)
 {
+  if (w->cache != NULL) {
+    api_cache_remove_watch (w->cache, w, w->worker->index);
+    w->cache = NULL;
+  }
   if (w->watch != NULL) {
     g_signal_handlers_disconnect_by_data (w->watch, w);
     timon_store_watch_cancel (w->watch);
     g_clear_object (&w->watch);
   }
+}
+
+void
+api_watch_free (ApiWatch *w)
+{
+  detach (w);
   if (w->timeout != NULL) {
     g_source_destroy (w->timeout);
     g_clear_pointer (&w->timeout, g_source_unref);
@@ -42,106 +63,185 @@ api_watch_free (ApiWatch *w)
   g_object_unref (w->msg);
   g_clear_pointer (&w->filter, api_filter_free);
   g_clear_pointer (&w->table, api_table_free);
+  g_free (w->prefix);
   timon_resource_type_unref (w->type);
+  g_atomic_int_add (&w->server->n_watches, -1);
   g_free (w);
 }
 
 static void
-send_line (ApiWatch *w, const char *type, JsonNode *object)
+append (ApiWatch *w, GBytes *line)
 {
-  g_autoptr (JsonNode) table = NULL;
-
-  /* `kubectl get -w` asks for Tables: each object event is a Table of
-   * one row (errors stay Status). The first carries the column
-   * definitions, for a client that watches without listing first. */
-  if (w->table != NULL && strcmp (type, "ERROR") != 0) {
-    /* api_item_to_node() made metadata an object with a string RV. */
-    JsonNode *metadata = json_object_get_member (json_node_get_object (object), "metadata");
-    const char *rv = NULL;
-    if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata))
-      rv = json_object_get_string_member_with_default (json_node_get_object (metadata),
-                                                       "resourceVersion", NULL);
-    table = api_table_build (w->table, &object, 1, rv, NULL, !w->sent_columns);
-    w->sent_columns = TRUE;
-    object = table;
-  }
-  g_autofree char *json = api_node_to_string (object, NULL);
-  char *line = g_strdup_printf ("{\"type\":\"%s\",\"object\":%s}\n", type, json);
-
-  soup_message_body_append (soup_server_message_get_response_body (w->msg), SOUP_MEMORY_TAKE, line,
-                            strlen (line));
+  soup_message_body_append_bytes (soup_server_message_get_response_body (w->msg), line);
   soup_server_message_unpause (w->msg);
+}
+
+static void
+send_node (ApiWatch *w, const char *type, JsonNode *object)
+{
+  g_autofree char *json = api_node_to_string (object, NULL);
+  g_autofree char *line = g_strdup_printf ("{\"type\":\"%s\",\"object\":%s}\n", type, json);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&line), strlen (line));
+  append (w, bytes);
+}
+
+/* `kubectl get -w` asks for Tables: each object event is a Table of one
+ * row (errors stay Status). The first carries the column definitions,
+ * for a client that watches without listing first. */
+static void
+send_table (ApiWatch *w, const char *type, ApiEntry *entry)
+{
+  g_autoptr (JsonNode) object = api_entry_parse (entry);
+  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, entry->mod_revision);
+  g_autoptr (JsonNode) table = api_table_build (w->table, &object, 1, rv, NULL, !w->sent_columns);
+  w->sent_columns = TRUE;
+  send_node (w, type, table);
+}
+
+static const char *const event_names[] = { "ADDED", "MODIFIED", "DELETED" };
+
+/* An object outside any event: the initial state. */
+static void
+send_entry (ApiWatch *w, ApiEventType type, ApiEntry *entry)
+{
+  if (w->table != NULL) {
+    send_table (w, event_names[type], entry);
+    return;
+  }
+  gsize size;
+  const char *json = g_bytes_get_data (entry->json, &size);
+  GString *line = g_string_sized_new (size + 40);
+  g_string_append_printf (line, "{\"type\":\"%s\",\"object\":", event_names[type]);
+  g_string_append_len (line, json, (gssize) size);
+  g_string_append (line, "}\n");
+  g_autoptr (GBytes) bytes = g_string_free_to_bytes (line);
+  append (w, bytes);
+}
+
+static void
+send_event (ApiWatch *w, ApiEvent *event, ApiEventType type)
+{
+  if (w->table != NULL)
+    send_table (w, event_names[type], api_event_get_object (event, type));
+  else
+    append (w, api_event_get_line (event, type));
 }
 
 /* Ends the stream; the message's "finished" then frees the watch. */
 static void
 end_stream (ApiWatch *w)
 {
-  if (w->watch != NULL) {
-    g_signal_handlers_disconnect_by_data (w->watch, w);
-    timon_store_watch_cancel (w->watch);
-    g_clear_object (&w->watch);
-  }
+  if (w->ended)
+    return;
+  w->ended = TRUE;
+  detach (w);
   soup_message_body_complete (soup_server_message_get_response_body (w->msg));
   soup_server_message_unpause (w->msg);
+}
+
+void
+api_watch_end (ApiWatch *w)
+{
+  end_stream (w);
 }
 
 static void
 send_error (ApiWatch *w, const GError *error)
 {
   g_autoptr (JsonNode) status = timon_status_new_from_error (error, NULL, NULL, NULL);
-  send_line (w, "ERROR", status);
+  send_node (w, "ERROR", status);
+}
+
+/* A BOOKMARK: the object is only its kind and resourceVersion, and for
+ * the end of the initial events the annotation that says so. */
+static void
+send_bookmark (ApiWatch *w, gint64 revision, gboolean initial_end)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *api_version = api_api_version (w->type);
+  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, revision);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, timon_resource_type_get_kind (w->type));
+  json_builder_set_member_name (builder, "apiVersion");
+  json_builder_add_string_value (builder, api_version);
+  json_builder_set_member_name (builder, "metadata");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "resourceVersion");
+  json_builder_add_string_value (builder, rv);
+  if (initial_end) {
+    json_builder_set_member_name (builder, "annotations");
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "k8s.io/initial-events-end");
+    json_builder_add_string_value (builder, "true");
+    json_builder_end_object (builder);
+  }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  g_autoptr (JsonNode) object = json_builder_get_root (builder);
+  send_node (w, "BOOKMARK", object);
+}
+
+void
+api_watch_bookmark (ApiWatch *w, gint64 revision)
+{
+  if (!w->bookmarks || w->ended || revision < w->since)
+    return;
+  w->since = revision;
+  send_bookmark (w, revision, FALSE);
 }
 
 static gboolean
-matches (ApiWatch *w, JsonNode *node)
+matches (ApiWatch *w, ApiEntry *entry)
 {
-  return node != NULL && api_filter_matches (w->filter, json_node_get_object (node));
+  return entry != NULL && api_filter_matches_attrs (w->filter, entry->attrs);
 }
 
+void
+api_watch_deliver (ApiWatch *w, ApiEvent *event)
+{
+  ApiEntry *object = event->entry != NULL ? event->entry : event->prev;
+
+  if (w->ended || event->revision <= w->since || !g_str_has_prefix (object->key, w->prefix))
+    return;
+  w->since = event->revision;
+
+  switch (event->kind) {
+  case TIMON_STORE_EVENT_CREATE:
+    if (matches (w, event->entry))
+      send_event (w, event, API_EVENT_ADDED);
+    break;
+  case TIMON_STORE_EVENT_UPDATE: {
+    gboolean now = matches (w, event->entry);
+    gboolean before = api_filter_is_empty (w->filter) ? now : matches (w, event->prev);
+    if (now && before)
+      send_event (w, event, API_EVENT_MODIFIED);
+    else if (now)
+      send_event (w, event, API_EVENT_ADDED);
+    else if (before)
+      send_event (w, event, API_EVENT_DELETED);
+    break;
+  }
+  case TIMON_STORE_EVENT_DELETE:
+    if (matches (w, event->prev))
+      send_event (w, event, API_EVENT_DELETED);
+    break;
+  }
+}
+
+/* A watch the store feeds: its events become the cache's kind. */
 static void
 on_events (TimonStoreWatch *watch, GPtrArray *events, gpointer user_data)
 {
   ApiWatch *w = user_data;
-  gboolean filtered = w->filter->labels != NULL || w->filter->fields != NULL;
 
-  for (guint i = 0; i < events->len; i++) {
-    TimonStoreEvent *event = events->pdata[i];
-    TimonStoreItem *item = timon_store_event_get_item (event);
-    TimonStoreItem *prev = timon_store_event_get_prev_item (event);
-    gint64 revision = timon_store_event_get_revision (event);
+  for (guint i = 0; i < events->len && !w->ended; i++) {
     g_autoptr (GError) error = NULL;
-
-    switch (timon_store_event_get_event_type (event)) {
-    case TIMON_STORE_EVENT_CREATE: {
-      g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
-      if (matches (w, node))
-        send_line (w, "ADDED", node);
-      break;
-    }
-    case TIMON_STORE_EVENT_UPDATE: {
-      g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
-      g_autoptr (JsonNode) old =
-        filtered && prev != NULL ? api_item_to_node (prev, NULL, 0, NULL) : NULL;
-      gboolean now = matches (w, node);
-      gboolean before = filtered ? matches (w, old) : now;
-      if (now && before)
-        send_line (w, "MODIFIED", node);
-      else if (now)
-        send_line (w, "ADDED", node);
-      else if (before && node != NULL)
-        send_line (w, "DELETED", node);
-      break;
-    }
-    case TIMON_STORE_EVENT_DELETE: {
-      g_autoptr (JsonNode) node =
-        prev != NULL ? api_item_to_node (prev, NULL, revision, &error) : NULL;
-      if (matches (w, node))
-        send_line (w, "DELETED", node);
-      break;
-    }
-    }
-    if (error != NULL)
+    g_autoptr (ApiEvent) event = api_event_new_from_store (w->type, events->pdata[i], NULL, &error);
+    if (event != NULL)
+      api_watch_deliver (w, event);
+    else
       send_error (w, error);
   }
 }
@@ -164,6 +264,9 @@ on_timeout (gpointer user_data)
   ApiWatch *w = user_data;
 
   g_clear_pointer (&w->timeout, g_source_unref);
+  /* As Kubernetes: a last bookmark, so the client resumes from it. */
+  if (w->cache != NULL)
+    api_watch_bookmark (w, api_caches_get_revision (w->server));
   end_stream (w);
   return G_SOURCE_REMOVE;
 }
@@ -172,35 +275,71 @@ static void
 on_finished (SoupServerMessage *msg, gpointer user_data)
 {
   ApiWatch *w = user_data;
-  g_hash_table_remove (w->server->watches, w);
+  g_hash_table_remove (w->worker->watches, w);
 }
 
-/* The current objects as ADDED events, for a watch without a
- * resourceVersion; returns the revision they were read at, or -1 with
- * @error. */
+/* The current objects as ADDED events, from the cache when it may
+ * answer, else from the store; returns the revision they are at, or -1
+ * with @error. */
 static gint64
-send_initial (ApiWatch *w, ApiTarget *target, GError **error)
+send_initial (ApiWatch *w, ApiCache *cache, gint64 min_revision, GError **error)
 {
-  g_autofree char *prefix = api_store_prefix (target->type, target->namespace);
+  if (cache != NULL && api_caches_have (w->server, min_revision)) {
+    gboolean more;
+    g_autoptr (GPtrArray) entries = api_cache_list (cache, w->prefix, w->filter, 0, &more);
+    for (guint i = 0; i < entries->len; i++)
+      send_entry (w, API_EVENT_ADDED, entries->pdata[i]);
+    return api_caches_get_revision (w->server);
+  }
+
   g_autofree char *next = NULL;
   gint64 revision = 0;
-
   do {
     g_autofree char *token = g_steal_pointer (&next);
     g_autoptr (GPtrArray) items =
-      timon_store_list (w->server->store, prefix, TIMON_STORE_REVISION_LATEST, 500, token,
+      timon_store_list (w->server->store, w->prefix, TIMON_STORE_REVISION_LATEST, 500, token,
                         &revision, &next, error);
     if (items == NULL)
       return -1;
     for (guint i = 0; i < items->len; i++) {
-      g_autoptr (JsonNode) node = api_item_to_node (items->pdata[i], NULL, 0, error);
-      if (node == NULL)
+      TimonStoreItem *item = items->pdata[i];
+      g_autoptr (ApiEntry) entry =
+        api_entry_new (w->type, timon_store_item_get_key (item), timon_store_item_get_value (item),
+                       timon_store_item_get_mod_revision (item), error);
+      if (entry == NULL)
         return -1;
-      if (matches (w, node))
-        send_line (w, "ADDED", node);
+      if (matches (w, entry))
+        send_entry (w, API_EVENT_ADDED, entry);
     }
   } while (next != NULL);
   return revision;
+}
+
+/* Starts feeding @w from @since on; %FALSE with @error when the store
+ * no longer has that revision. */
+static gboolean
+follow (ApiWatch *w, ApiCache *cache, gint64 since, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  w->since = since;
+  if (cache != NULL && api_cache_add_watch (cache, w, w->worker->index, since)) {
+    w->cache = cache;
+    return TRUE;
+  }
+  w->watch = timon_store_watch (w->server->store, w->prefix, since, &local);
+  if (w->watch == NULL) {
+    if (g_error_matches (local, TIMON_STORE_ERROR, TIMON_STORE_ERROR_COMPACTED))
+      g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_EXPIRED,
+                   "too old resource version: %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT ")", since,
+                   timon_store_get_compact_revision (w->server->store));
+    else
+      *error = api_store_error (local, w->type, NULL);
+    return FALSE;
+  }
+  g_signal_connect (w->watch, "events", G_CALLBACK (on_events), w);
+  g_signal_connect (w->watch, "closed", G_CALLBACK (on_closed), w);
+  return TRUE;
 }
 
 /* Takes @table (nullable): the events are then Tables. */
@@ -214,12 +353,13 @@ api_handle_watch (TimonApiServer *self,
   g_autoptr (ApiTable) owned_table = table;
   g_autoptr (GError) error = NULL;
   g_autoptr (ApiFilter) filter = api_filter_new (target->type, query, &error);
-  gint64 since = 0;
+  ApiListOptions options;
   guint64 timeout = DEFAULT_TIMEOUT_SECONDS;
   const char *timeout_text = g_hash_table_lookup (query, "timeoutSeconds");
 
-  if (filter == NULL || !api_parse_revision (query, &since, &error)) {
-    api_reply_error (msg, error, NULL, NULL);
+  if (filter == NULL || !api_list_options_parse (&options, query, TRUE, msg)) {
+    if (error != NULL)
+      api_reply_error (msg, error, NULL, NULL);
     return;
   }
   if (timeout_text != NULL && timeout_text[0] != '\0' &&
@@ -232,40 +372,50 @@ api_handle_watch (TimonApiServer *self,
 
   ApiWatch *w = g_new0 (ApiWatch, 1);
   w->server = self;
+  w->worker = api_worker_current ();
   w->msg = g_object_ref (msg);
   w->type = timon_resource_type_ref (target->type);
   w->filter = g_steal_pointer (&filter);
   w->table = g_steal_pointer (&owned_table);
+  w->prefix = api_store_prefix (target->type, target->namespace);
+  w->bookmarks = options.allow_bookmarks;
   w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), w);
-  g_hash_table_add (self->watches, w);
+  g_hash_table_add (w->worker->watches, w);
+  g_atomic_int_inc (&self->n_watches);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  /* A watch lives long: what was sent is not kept. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
 
-  if (since == 0)
-    since = send_initial (w, target, &error);
-  g_autofree char *prefix = api_store_prefix (target->type, target->namespace);
-  if (since >= 0)
-    w->watch = timon_store_watch (self->store, prefix, since, &error);
-  if (w->watch == NULL) {
-    /* As Kubernetes: a 200 stream whose one event is the error. */
-    if (g_error_matches (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_COMPACTED)) {
-      g_autoptr (GError) expired =
-        g_error_new (TIMON_API_ERROR, TIMON_API_ERROR_EXPIRED,
-                     "too old resource version: %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT ")", since,
-                     timon_store_get_compact_revision (self->store));
-      send_error (w, expired);
-    } else {
-      g_autoptr (GError) api_error = api_store_error (error, target->type, NULL);
-      send_error (w, api_error);
-    }
+  /* Kubernetes' table: without a resourceVersion (or "0"), the watch
+   * starts with the current objects, unless sendInitialEvents=false;
+   * sendInitialEvents=true sends them whatever the resourceVersion, and
+   * a bookmark marks their end. */
+  if (g_atomic_int_get (&self->stopping)) {
+    /* Shutting down: the client watches again elsewhere. */
     end_stream (w);
     return;
   }
-  g_signal_connect (w->watch, "events", G_CALLBACK (on_events), w);
-  g_signal_connect (w->watch, "closed", G_CALLBACK (on_closed), w);
+  ApiCache *cache = api_cache_lookup (self, target->type);
+  gboolean initial = options.send_initial == API_TRISTATE_TRUE ||
+                     (options.send_initial == API_TRISTATE_UNSET && options.revision <= 0);
+  gint64 since = options.revision > 0 ? options.revision : 0;
+  if (initial) {
+    since = send_initial (w, cache, options.revision == 0 ? 0 : since > 0 ? since : -1, &error);
+    if (since >= 0 && options.send_initial == API_TRISTATE_TRUE)
+      send_bookmark (w, since, TRUE);
+  } else if (options.revision <= 0) {
+    since = cache != NULL ? api_caches_get_revision (self) : timon_store_get_revision (self->store);
+  }
+  if (since < 0 || !follow (w, cache, since, &error)) {
+    /* As Kubernetes: a 200 stream whose one event is the error. */
+    send_error (w, error);
+    end_stream (w);
+    return;
+  }
   if (timeout > 0) {
     w->timeout = g_timeout_source_new_seconds ((guint) timeout);
     g_source_set_callback (w->timeout, on_timeout, w, NULL);

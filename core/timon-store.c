@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "timon-store-private.h"
+
 #include <string.h>
 #include <timon/timon.h>
 
@@ -168,6 +170,130 @@ timon_store_prefix_end (const char *prefix)
   return NULL;
 }
 
+/* ---- metrics -------------------------------------------------------------- */
+
+/* How long each kind of operation takes, for the API server's /metrics:
+ * kept per store, in buckets fine enough for a local store's
+ * microseconds and wide enough for a remote one's seconds. */
+typedef enum {
+  STORE_OP_GET,
+  STORE_OP_LIST,
+  STORE_OP_CREATE,
+  STORE_OP_UPDATE,
+  STORE_OP_DELETE,
+  N_STORE_OPS,
+} StoreOp;
+
+static const char *const op_names[N_STORE_OPS] = { "get", "list", "create", "update", "delete" };
+static const double store_bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                       0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10 };
+static const char *const store_labels[] = { "0.0001", "0.00025", "0.0005", "0.001",
+                                            "0.0025", "0.005",   "0.01",   "0.025",
+                                            "0.05",   "0.1",     "0.25",   "0.5",
+                                            "1",      "2.5",     "5",      "10" };
+#define N_STORE_BUCKETS G_N_ELEMENTS (store_bounds)
+G_STATIC_ASSERT (G_N_ELEMENTS (store_bounds) == G_N_ELEMENTS (store_labels));
+
+typedef struct {
+  GMutex lock;
+  guint64 buckets[N_STORE_OPS][N_STORE_BUCKETS]; /* cumulative */
+  guint64 count[N_STORE_OPS];
+  double sum[N_STORE_OPS];
+} StoreMetrics;
+
+static void
+store_metrics_free (StoreMetrics *metrics)
+{
+  g_mutex_clear (&metrics->lock);
+  g_free (metrics);
+}
+
+static StoreMetrics *
+store_metrics (TimonStore *store)
+{
+  static GMutex creating;
+  StoreMetrics *metrics = g_object_get_data (G_OBJECT (store), "timon-store-metrics");
+
+  if (metrics != NULL)
+    return metrics;
+  g_mutex_lock (&creating);
+  metrics = g_object_get_data (G_OBJECT (store), "timon-store-metrics");
+  if (metrics == NULL) {
+    metrics = g_new0 (StoreMetrics, 1);
+    g_mutex_init (&metrics->lock);
+    g_object_set_data_full (G_OBJECT (store), "timon-store-metrics", metrics,
+                            (GDestroyNotify) store_metrics_free);
+  }
+  g_mutex_unlock (&creating);
+  return metrics;
+}
+
+static void
+observe (TimonStore *store, StoreOp op, gint64 start)
+{
+  StoreMetrics *metrics = store_metrics (store);
+  double seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+
+  g_mutex_lock (&metrics->lock);
+  for (guint i = 0; i < N_STORE_BUCKETS; i++) {
+    if (seconds <= store_bounds[i])
+      metrics->buckets[op][i]++;
+  }
+  metrics->count[op]++;
+  metrics->sum[op] += seconds;
+  g_mutex_unlock (&metrics->lock);
+}
+
+typedef struct {
+  StoreOp op;
+  gint64 start;
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} Timed;
+
+static void
+on_write_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Timed *timed = user_data;
+
+  observe (TIMON_STORE (source), timed->op, timed->start);
+  if (timed->callback != NULL)
+    timed->callback (source, result, timed->user_data);
+  g_free (timed);
+}
+
+/* The histogram timon_store_request_duration_seconds, in the Prometheus
+ * text format, with @store_name as the "store" label. */
+void
+timon_store_append_metrics (TimonStore *store, const char *store_name, GString *out)
+{
+  StoreMetrics *metrics = store_metrics (store);
+
+  g_string_append (out, "# HELP timon_store_request_duration_seconds Store request latency in "
+                        "seconds for each operation.\n"
+                        "# TYPE timon_store_request_duration_seconds histogram\n");
+  g_mutex_lock (&metrics->lock);
+  for (guint op = 0; op < N_STORE_OPS; op++) {
+    for (guint i = 0; i < N_STORE_BUCKETS; i++)
+      g_string_append_printf (out,
+                              "timon_store_request_duration_seconds_bucket{operation=\"%s\","
+                              "store=\"%s\",le=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                              op_names[op], store_name, store_labels[i], metrics->buckets[op][i]);
+    char sum[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_dtostr (sum, sizeof sum, metrics->sum[op]);
+    g_string_append_printf (out,
+                            "timon_store_request_duration_seconds_bucket{operation=\"%s\","
+                            "store=\"%s\",le=\"+Inf\"} %" G_GUINT64_FORMAT "\n"
+                            "timon_store_request_duration_seconds_sum{operation=\"%s\","
+                            "store=\"%s\"} %s\n"
+                            "timon_store_request_duration_seconds_count{operation=\"%s\","
+                            "store=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                            op_names[op], store_name, metrics->count[op], op_names[op], store_name,
+                            sum, op_names[op], store_name, metrics->count[op]);
+  }
+  g_mutex_unlock (&metrics->lock);
+}
+
 /**
  * timon_store_get:
  * @store: a store
@@ -189,7 +315,10 @@ timon_store_get (TimonStore *store, const char *key, GError **error)
 
   if (!timon_store_check_key (key, error))
     return NULL;
-  return TIMON_STORE_GET_IFACE (store)->get (store, key, error);
+  gint64 start = g_get_monotonic_time ();
+  TimonStoreItem *item = TIMON_STORE_GET_IFACE (store)->get (store, key, error);
+  observe (store, STORE_OP_GET, start);
+  return item;
 }
 
 /* A continue token names the revision of the first page and the last key
@@ -236,6 +365,26 @@ invalid:
   g_set_error_literal (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_INVALID_CONTINUE,
                        "the continue token is not valid for this list");
   return FALSE;
+}
+
+/* A token that continues after @last_key at @revision, as
+ * timon_store_list() hands out. */
+char *
+timon_store_continue_token_new (gint64 revision, const char *last_key)
+{
+  return continue_token_encode (revision, last_key);
+}
+
+/* The last key a token names, or %NULL when it is no token. */
+char *
+timon_store_continue_token_get_key (const char *token)
+{
+  gint64 revision;
+  char *last_key = NULL;
+
+  if (!continue_token_decode (token, "", &revision, &last_key, NULL))
+    return NULL;
+  return last_key;
 }
 
 /**
@@ -291,8 +440,10 @@ timon_store_list (TimonStore *store,
     start = g_strdup (prefix);
   }
 
+  gint64 started = g_get_monotonic_time ();
   GPtrArray *items = TIMON_STORE_GET_IFACE (store)->range (store, start, end, revision, limit,
                                                            &read_revision, &more, error);
+  observe (store, STORE_OP_LIST, started);
   if (items == NULL)
     return NULL;
 
@@ -339,8 +490,15 @@ write_async (TimonStore *store,
     g_task_report_error (store, callback, user_data, write_async, g_steal_pointer (&error));
     return;
   }
+  Timed *timed = g_new (Timed, 1);
+  timed->op = type == TIMON_STORE_WRITE_CREATE   ? STORE_OP_CREATE
+              : type == TIMON_STORE_WRITE_UPDATE ? STORE_OP_UPDATE
+                                                 : STORE_OP_DELETE;
+  timed->start = g_get_monotonic_time ();
+  timed->callback = callback;
+  timed->user_data = user_data;
   TIMON_STORE_GET_IFACE (store)->write_async (store, type, key, value, expected_revision,
-                                              cancellable, callback, user_data);
+                                              cancellable, on_write_done, timed);
 }
 
 static TimonStoreItem *

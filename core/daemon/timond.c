@@ -24,8 +24,10 @@ static const char *const initial_namespaces[] = {
 static gboolean
 on_signal (gpointer user_data)
 {
+  /* Kept: a second signal during the (bounded) shutdown must not kill
+   * timond before its watches and writes are done. */
   g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 static char *
@@ -181,6 +183,8 @@ main (int argc, char **argv)
 
   g_main_loop_run (loop);
 
+  /* As kube-apiserver: watches end, writes in flight are answered. */
   g_message ("shutting down");
+  timon_api_server_shutdown (server, 5000);
   return 0;
 }

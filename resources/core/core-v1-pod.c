@@ -581,11 +581,12 @@ validate_spec_update (JsonObject *spec, JsonObject *old_spec, TimonFieldErrors *
                             "existing toleration can not be modified or removed");
   }
 
-  /* Anything else is the pod's identity. */
+  /* Anything else is the pod's identity. Compared on copies that share
+   * nothing with the pod: the comparison edits them. */
   g_autoptr (JsonNode) a = json_node_init_object (json_node_alloc (), spec);
   g_autoptr (JsonNode) b = json_node_init_object (json_node_alloc (), old_spec);
-  g_autoptr (JsonNode) a_copy = json_node_copy (a);
-  g_autoptr (JsonNode) b_copy = json_node_copy (b);
+  g_autoptr (JsonNode) a_copy = core_v1_deep_copy (a);
+  g_autoptr (JsonNode) b_copy = core_v1_deep_copy (b);
   JsonObject *na = json_node_get_object (a_copy);
   JsonObject *nb = json_node_get_object (b_copy);
   for (const char *const *m = mutable; *m != NULL; m++) {
@@ -763,6 +764,32 @@ pod_print_column (JsonObject *object, const char *column, gpointer user_data)
   return NULL;
 }
 
+/* Deleting */
+
+/* Kubernetes' podStrategy.CheckGracefulDelete: the grace period asked
+ * for, else the pod's own (30 s by default); none for a pod that no
+ * node runs (unscheduled) or that has ended, since nothing needs to
+ * stop it. */
+static gint64
+pod_check_graceful_delete (JsonObject *object, gint64 requested, gpointer user_data)
+{
+  JsonObject *spec = timon_resource_get_object (object, "spec", NULL, NULL);
+  gint64 period = DEFAULT_GRACE_PERIOD, own;
+
+  if (requested >= 0)
+    period = requested;
+  else if (timon_resource_get_int (spec, "terminationGracePeriodSeconds", NULL, NULL, &own))
+    period = own;
+  const char *node = timon_resource_get_string (spec, "nodeName", NULL, NULL);
+  if (node == NULL || node[0] == '\0')
+    period = 0;
+  g_autofree char *phase = timon_resource_dup_string_at (object, "status", "phase", NULL);
+  if (g_strcmp0 (phase, "Succeeded") == 0 || g_strcmp0 (phase, "Failed") == 0)
+    period = 0;
+  /* As Kubernetes: a negative period is the shortest one. */
+  return period < 0 ? 1 : period;
+}
+
 TimonResourceType *
 core_v1_pod_new (void)
 {
@@ -786,6 +813,7 @@ core_v1_pod_new (void)
     .validate_update = pod_validate_update,
     .get_field = pod_get_field,
     .print_column = pod_print_column,
+    .check_graceful_delete = pod_check_graceful_delete,
   };
   TimonResourceType *type =
     timon_resource_type_new ("", "v1", "Pod", "pods", TIMON_RESOURCE_NAMESPACED);

@@ -56,6 +56,7 @@ JsonObject *core_v1_array_get_object (JsonArray *array,
                                       const char *path,
                                       TimonFieldErrors *errors);
 GPtrArray *core_v1_dup_object_list (JsonObject *object, const char *member);
+JsonNode *core_v1_deep_copy (JsonNode *node);
 void core_v1_prune_empty (JsonNode *node);
 const char *core_v1_validate_dns_member (JsonObject *object,
                                          const char *member,

@@ -217,6 +217,36 @@ core_v1_dup_object_list (JsonObject *object, const char *member)
   return objects;
 }
 
+/* A copy of @node that shares nothing with it: json_node_copy() shares
+ * the objects and arrays it holds, and what is edited in such a copy is
+ * edited in the original. */
+JsonNode *
+core_v1_deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObject *object = json_object_new ();
+    JsonObjectIter iter;
+    const char *member;
+    JsonNode *value;
+    json_object_iter_init_ordered (&iter, json_node_get_object (node));
+    while (json_object_iter_next_ordered (&iter, &member, &value))
+      json_object_set_member (object, member, core_v1_deep_copy (value));
+    JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (copy, object);
+    return copy;
+  }
+  if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *source = json_node_get_array (node);
+    JsonArray *array = json_array_sized_new (json_array_get_length (source));
+    for (guint i = 0; i < json_array_get_length (source); i++)
+      json_array_add_element (array, core_v1_deep_copy (json_array_get_element (source, i)));
+    JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+    json_node_take_array (copy, array);
+    return copy;
+  }
+  return json_node_copy (node);
+}
+
 /* Drops from @node, recursively, the members that are null, empty maps or
  * empty lists: what Go's omitempty leaves out, so that two objects
  * compare equal whichever way a client wrote "nothing". */

@@ -296,6 +296,65 @@ ensure_namespace (Fixture *f, const char *name)
   assert_ok (&r, 201);
 }
 
+/* GET /metrics, parsed: each series ("name{labels}") → its value. Every
+ * line is a comment or "SERIES VALUE", as the text format has it. */
+GHashTable *
+scrape (Fixture *f)
+{
+  g_auto (Response) r = { 0 };
+  request (f, &r, "GET", "/metrics", NULL);
+  assert_ok (&r, 200);
+  g_assert_cmpstr (r.content_type, ==, "text/plain; version=0.0.4; charset=utf-8");
+
+  GHashTable *series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) lines = g_strsplit (r.body, "\n", -1);
+  for (char **l = lines; *l != NULL; l++) {
+    if ((*l)[0] == '\0' || (*l)[0] == '#')
+      continue;
+    const char *space = strrchr (*l, ' ');
+    g_assert_nonnull (space);
+    char *end = NULL;
+    double value = g_ascii_strtod (space + 1, &end);
+    g_assert_cmpint (*end, ==, '\0');
+    double *boxed = g_new (double, 1);
+    *boxed = value;
+    g_autofree char *name = g_strndup (*l, space - *l);
+    g_assert_false (g_hash_table_contains (series, name));
+    g_hash_table_insert (series, g_steal_pointer (&name), boxed);
+  }
+  return series;
+}
+
+/* The value of @name, or -1 when the scrape does not have it. */
+double
+series_value (GHashTable *series, const char *name)
+{
+  double *value = g_hash_table_lookup (series, name);
+  return value ? *value : -1;
+}
+
+/* A bare TCP connection to timond, blocking, for what an HTTP client
+ * would not send; reads and writes give up after 30 s rather than hang
+ * the test. */
+GSocket *
+raw_connect (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  const char *colon = strrchr (f->address, ':');
+  g_autofree char *host = g_strndup (f->address, colon - f->address);
+  g_autoptr (GSocketAddress) address =
+    g_inet_socket_address_new_from_string (host, (guint) g_ascii_strtoull (colon + 1, NULL, 10));
+  g_assert_nonnull (address);
+
+  GSocket *socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                  G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (socket, 30);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  return socket;
+}
+
 /* ---- watch ------------------------------------------------------------ */
 
 void

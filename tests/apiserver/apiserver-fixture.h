@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 #define WIDGETS "/apis/test.timon.io/v1/namespaces/default/widgets"
 #define GADGETS "/apis/test.timon.io/v1/gadgets"
 
+/* The series of /metrics that counts the open watches of WIDGETS. */
+#define OPEN_WATCHES                                                                      \
+  "apiserver_longrunning_requests{verb=\"WATCH\",group=\"test.timon.io\",version=\"v1\"," \
+  "resource=\"widgets\",scope=\"namespace\",component=\"apiserver\"}"
+
 typedef struct {
   char *dir;
   GSubprocess *process;
@@ -78,6 +83,9 @@ Watch *watch_start_accept (Fixture *f, const char *path, const char *accept);
 Watch *watch_start (Fixture *f, const char *path);
 JsonNode *watch_next (Watch *w, char **out_type);
 gint64 expect_event (Watch *w, const char *type, const char *name);
+GHashTable *scrape (Fixture *f);
+double series_value (GHashTable *series, const char *name);
+GSocket *raw_connect (Fixture *f);
 GSubprocessLauncher *kubectl_launcher (Fixture *f, GSubprocessFlags flags);
 void kubectl (Fixture *f, TestRun *run, const char *const *args);
 gboolean kubectl_installed (void);

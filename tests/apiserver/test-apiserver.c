@@ -284,7 +284,8 @@ test_errors (Fixture *f, gconstpointer data)
     { "POST", WIDGETS, "text/plain", "{\"metadata\":{\"name\":\"x\"}}", 415,
       "UnsupportedMediaType" },
     { "POST", WIDGETS, "application/vnd.kubernetes.protobuf", "k8s", 415, "UnsupportedMediaType" },
-    { "PATCH", WIDGETS "/x", "application/merge-patch+json", "{}", 415, "UnsupportedMediaType" },
+    { "PATCH", WIDGETS "/x", "application/strategic-merge-patch+json", "{}", 415,
+      "UnsupportedMediaType" },
     { "GET", WIDGETS "?labelSelector=a%20in%20(", NULL, NULL, 400, "BadRequest" },
     { "GET", WIDGETS "?fieldSelector=spec.nope%3Dx", NULL, NULL, 400, "BadRequest" },
     { "GET", WIDGETS "?limit=abc", NULL, NULL, 400, "BadRequest" },
@@ -453,12 +454,32 @@ test_paging (Fixture *f, gconstpointer data)
   g_assert_cmpuint (n_items (&r), ==, 2);
   g_assert_nonnull (str (obj (&r), "metadata.continue"));
 
-  /* An old revision lists what was there then. */
+  /* Kubernetes' semantics of resourceVersion: Exact lists what was
+   * there then, and so does a paged list; without a match, "not older
+   * than" gives the current objects (g-late too). */
   g_auto (Response) old = { 0 };
-  g_autofree char *path = g_strdup_printf (GADGETS "?resourceVersion=%" G_GINT64_FORMAT, list_rv);
+  g_autofree char *path =
+    g_strdup_printf (GADGETS "?resourceVersion=%" G_GINT64_FORMAT "&resourceVersionMatch=Exact",
+                     list_rv);
   request (f, &old, "GET", path, NULL);
   assert_ok (&old, 200);
   g_assert_cmpuint (n_items (&old), ==, 7);
+  g_assert_cmpint (rv_of (obj (&old)), ==, list_rv);
+
+  g_auto (Response) paged = { 0 };
+  g_autofree char *paged_path =
+    g_strdup_printf (GADGETS "?resourceVersion=%" G_GINT64_FORMAT "&limit=100", list_rv);
+  request (f, &paged, "GET", paged_path, NULL);
+  assert_ok (&paged, 200);
+  g_assert_cmpuint (n_items (&paged), ==, 7);
+
+  g_auto (Response) newer = { 0 };
+  g_autofree char *newer_path =
+    g_strdup_printf (GADGETS "?resourceVersion=%" G_GINT64_FORMAT, list_rv);
+  request (f, &newer, "GET", newer_path, NULL);
+  assert_ok (&newer, 200);
+  g_assert_cmpuint (n_items (&newer), ==, 8);
+  g_assert_cmpint (rv_of (obj (&newer)), >, list_rv);
 }
 
 static void
@@ -2031,6 +2052,201 @@ test_kubectl_watch (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Checks that @out has exactly as many lines as @patterns, each matching
+ * its pattern whole: a row too many is as wrong as one missing. */
+static void
+assert_lines (const char *out, const char *const *patterns)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  /* The output ends with a newline: no line after it. */
+  if (n > 0 && lines[n - 1][0] == '\0')
+    n--;
+  if (n != g_strv_length ((char **) patterns))
+    g_error ("expected %u lines, got:\n%s", g_strv_length ((char **) patterns), out);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *whole = g_strdup_printf ("^(?:%s)$", patterns[i]);
+    if (!g_regex_match_simple (whole, lines[i], 0, 0))
+      g_error ("line %u does not match /%s/ in:\n%s", i + 1, patterns[i], out);
+  }
+}
+
+static void
+kubectl_ok (Fixture *f, TestRun *run, const char *const *args)
+{
+  kubectl (f, run, args);
+  if (run->status != 0)
+    g_error ("kubectl failed (%d):\n%s%s", run->status, run->out, run->err);
+}
+
+/* `kubectl get` in the output formats and with the selectors people
+ * use, on a built-in type and on a type of a plugin, over two
+ * namespaces. */
+static void
+test_kubectl_get_formats (Fixture *f, gconstpointer data)
+{
+  if (!kubectl_installed ())
+    return;
+  if (!have_namespaces (f)) {
+    g_test_skip ("the resources/core plugin is not built: no namespaces or configmaps to drive");
+    return;
+  }
+  ensure_namespace (f, "other");
+  const char *const namespaces[] = { "default", "other" };
+  const char *const apps[] = { "web", "db" };
+  for (size_t i = 0; i < G_N_ELEMENTS (namespaces); i++) {
+    const char *env = i == 0 ? "prod" : "dev";
+    for (size_t j = 0; j < G_N_ELEMENTS (apps); j++) {
+      g_auto (Response) r = { 0 };
+      g_autofree char *path = g_strdup_printf ("/api/v1/namespaces/%s/configmaps", namespaces[i]);
+      g_autofree char *body = g_strdup_printf (
+        "{\"metadata\":{\"name\":\"%s1\",\"labels\":{\"app\":\"%s\",\"env\":\"%s\"}},"
+        "\"data\":{\"key\":\"value-%s\"}}",
+        apps[j], apps[j], env, namespaces[i]);
+      request (f, &r, "POST", path, body);
+      assert_ok (&r, 201);
+      g_autofree char *name = g_strdup_printf ("w-%s", apps[j]);
+      g_autofree char *labels = g_strdup_printf ("\"app\":\"%s\",\"env\":\"%s\"", apps[j], env);
+      create_widget (f, namespaces[i], name, labels, "red");
+    }
+  }
+
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", NULL });
+    assert_lines (run.out, (const char *const[]){ "NAME +DATA +AGE", "db1 +1 +[0-9]+s",
+                                                  "web1 +1 +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "widgets", NULL });
+    assert_lines (run.out, (const char *const[]){ "NAME +SIZE +AGE", "w-db +[0-9]+s",
+                                                  "w-web +[0-9]+s", NULL });
+  }
+  {
+    /* kubectl makes a List of the items, filling in kind and apiVersion. */
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", "-o", "json", NULL });
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (GError) error = NULL;
+    json_parser_load_from_data (parser, run.out, -1, &error);
+    g_assert_no_error (error);
+    JsonObject *list = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpstr (str (list, "kind"), ==, "List");
+    JsonArray *items = json_object_get_array_member (list, "items");
+    g_assert_cmpuint (json_array_get_length (items), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+      JsonObject *cm = json_array_get_object_element (items, i);
+      g_assert_cmpstr (str (cm, "kind"), ==, "ConfigMap");
+      g_assert_cmpstr (str (cm, "apiVersion"), ==, "v1");
+      g_assert_cmpstr (str (cm, "metadata.name"), ==, i == 0 ? "db1" : "web1");
+      g_assert_cmpstr (str (cm, "metadata.namespace"), ==, "default");
+      g_assert_cmpstr (str (cm, "metadata.labels.app"), ==, i == 0 ? "db" : "web");
+      g_assert_cmpstr (str (cm, "metadata.labels.env"), ==, "prod");
+      g_assert_cmpstr (str (cm, "data.key"), ==, "value-default");
+      g_assert_nonnull (str (cm, "metadata.uid"));
+      g_assert_nonnull (str (cm, "metadata.resourceVersion"));
+    }
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmap", "web1", "-o", "yaml", NULL });
+    g_autoptr (GRegex) uid = g_regex_new ("^  uid: [0-9a-f-]{36}$", G_REGEX_MULTILINE, 0, NULL);
+    assert_contains (run.out, "apiVersion: v1\n");
+    assert_contains (run.out, "\nkind: ConfigMap\n");
+    assert_contains (run.out, "\ndata:\n  key: value-default\n");
+    assert_contains (run.out, "\n  labels:\n    app: web\n    env: prod\n");
+    assert_contains (run.out, "\n  name: web1\n  namespace: default\n");
+    if (!g_regex_match (uid, run.out, 0, NULL))
+      g_error ("no uid in:\n%s", run.out);
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", "-o", "yaml", NULL });
+    assert_contains (run.out, "kind: List\n");
+    assert_contains (run.out, "\n  kind: ConfigMap\n");
+    assert_contains (run.out, "\n    name: db1\n");
+    assert_contains (run.out, "\n    name: web1\n");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps,widgets", "-o", "name", NULL });
+    g_assert_cmpstr (run.out, ==,
+                     "configmap/db1\nconfigmap/web1\n"
+                     "widget.test.timon.io/w-db\nwidget.test.timon.io/w-web\n");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", "-l", "app=web", NULL });
+    assert_lines (run.out, (const char *const[]){ "NAME +DATA +AGE", "web1 +1 +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run,
+                (const char *const[]){ "get", "widgets", "-A", "-l", "app=web", "-o", "name",
+                                       NULL });
+    g_assert_cmpstr (run.out, ==, "widget.test.timon.io/w-web\nwidget.test.timon.io/w-web\n");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run,
+                (const char *const[]){ "get", "configmaps", "-A", "-l", "env in (prod)", NULL });
+    assert_lines (run.out,
+                  (const char *const[]){ "NAMESPACE +NAME +DATA +AGE", "default +db1 +1 +[0-9]+s",
+                                         "default +web1 +1 +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run,
+                (const char *const[]){ "get", "widgets", "-A", "-l",
+                                       "app in (web),env notin (prod)", NULL });
+    assert_lines (run.out, (const char *const[]){ "NAMESPACE +NAME +SIZE +AGE",
+                                                  "other +w-web +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run,
+                (const char *const[]){ "get", "configmaps", "--field-selector",
+                                       "metadata.name=web1", NULL });
+    assert_lines (run.out, (const char *const[]){ "NAME +DATA +AGE", "web1 +1 +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run,
+                (const char *const[]){ "get", "configmaps", "-A", "--field-selector",
+                                       "metadata.name!=web1", NULL });
+    assert_lines (run.out,
+                  (const char *const[]){ "NAMESPACE +NAME +DATA +AGE", "default +db1 +1 +[0-9]+s",
+                                         "other +db1 +1 +[0-9]+s", NULL });
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", "-A", NULL });
+    assert_lines (run.out,
+                  (const char *const[]){ "NAMESPACE +NAME +DATA +AGE", "default +db1 +1 +[0-9]+s",
+                                         "default +web1 +1 +[0-9]+s", "other +db1 +1 +[0-9]+s",
+                                         "other +web1 +1 +[0-9]+s", NULL });
+  }
+  {
+    /* Nothing matches: kubectl says so on stderr, and succeeds. */
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "get", "configmaps", "-l", "app=nope", NULL });
+    g_assert_cmpstr (run.out, ==, "");
+    assert_contains (run.err, "No resources found in default namespace.");
+  }
+  {
+    g_auto (TestRun) run = { 0 };
+    kubectl_ok (f, &run, (const char *const[]){ "version", NULL });
+    g_autoptr (GRegex) client =
+      g_regex_new ("^Client Version: v1\\.[0-9]+\\.[0-9]+", G_REGEX_MULTILINE, 0, NULL);
+    g_autoptr (GRegex) server =
+      g_regex_new ("^Server Version: v1\\.32\\.0-timon\\.[0-9.]+$", G_REGEX_MULTILINE, 0, NULL);
+    if (!g_regex_match (client, run.out, 0, NULL) || !g_regex_match (server, run.out, 0, NULL))
+      g_error ("no client and server versions in:\n%s%s", run.out, run.err);
+  }
+}
+
 /* `kubectl scale`: a merge patch on /scale (kubectl-compat.md, section 7). */
 static void
 test_kubectl_scale (Fixture *f, gconstpointer data)
@@ -2090,43 +2306,6 @@ test_kubectl_scale (Fixture *f, gconstpointer data)
 
 /* ---- metrics ---------------------------------------------------------- */
 
-/* GET /metrics, parsed: each series ("name{labels}") → its value. Every
- * line is a comment or "SERIES VALUE", as the text format has it. */
-static GHashTable *
-scrape (Fixture *f)
-{
-  g_auto (Response) r = { 0 };
-  request (f, &r, "GET", "/metrics", NULL);
-  assert_ok (&r, 200);
-  g_assert_cmpstr (r.content_type, ==, "text/plain; version=0.0.4; charset=utf-8");
-
-  GHashTable *series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto (GStrv) lines = g_strsplit (r.body, "\n", -1);
-  for (char **l = lines; *l != NULL; l++) {
-    if ((*l)[0] == '\0' || (*l)[0] == '#')
-      continue;
-    const char *space = strrchr (*l, ' ');
-    g_assert_nonnull (space);
-    char *end = NULL;
-    double value = g_ascii_strtod (space + 1, &end);
-    g_assert_cmpint (*end, ==, '\0');
-    double *boxed = g_new (double, 1);
-    *boxed = value;
-    g_autofree char *name = g_strndup (*l, space - *l);
-    g_assert_false (g_hash_table_contains (series, name));
-    g_hash_table_insert (series, g_steal_pointer (&name), boxed);
-  }
-  return series;
-}
-
-/* The value of @name, or -1 when the scrape does not have it. */
-static double
-series_value (GHashTable *series, const char *name)
-{
-  double *value = g_hash_table_lookup (series, name);
-  return value ? *value : -1;
-}
-
 #define WIDGET_LABELS "group=\"test.timon.io\",version=\"v1\",resource=\"widgets\",subresource=\"\""
 #define REQUEST_TOTAL(verb, scope, code)                                       \
   "apiserver_request_total{verb=\"" verb "\"," WIDGET_LABELS ",scope=\"" scope \
@@ -2134,9 +2313,6 @@ series_value (GHashTable *series, const char *name)
 #define DURATION(kind, verb, scope, extra)                                                         \
   "apiserver_request_duration_seconds_" kind "{verb=\"" verb "\"," WIDGET_LABELS ",scope=\"" scope \
   "\",component=\"apiserver\"" extra "}"
-#define OPEN_WATCHES                                                                      \
-  "apiserver_longrunning_requests{verb=\"WATCH\",group=\"test.timon.io\",version=\"v1\"," \
-  "resource=\"widgets\",scope=\"namespace\",component=\"apiserver\"}"
 
 /* Checks the histogram of @verb: every Kubernetes bucket, cumulative,
  * the last equal to _count, which is @count. */
@@ -2297,6 +2473,7 @@ main (int argc, char **argv)
   ADD ("/apiserver/kubectl/watch", test_kubectl_watch);
   ADD ("/apiserver/kubectl/delete", test_kubectl_delete);
   ADD ("/apiserver/kubectl/scale", test_kubectl_scale);
+  ADD ("/apiserver/kubectl/get-formats", test_kubectl_get_formats);
 #undef ADD
 
   return g_test_run ();

@@ -93,7 +93,9 @@ run_default (TimonResourceType *type, JsonObject *object)
     hooks->default_object (object, data);
 }
 
-/* The causes @object gets on create, or on update from @old. */
+/* The causes @object gets on create, or on update from @old. Validation
+ * only reads: the API server writes the objects it validated, so what
+ * a hook changed in them would be stored. */
 TimonFieldErrors *
 run_validate (TimonResourceType *type, JsonObject *object, JsonObject *old)
 {
@@ -102,14 +104,21 @@ run_validate (TimonResourceType *type, JsonObject *object, JsonObject *old)
   TimonFieldErrors *errors = timon_field_errors_new ();
 
   run_default (type, object);
+  g_autofree char *before = to_string (object);
+  g_autofree char *old_before = NULL;
   if (old == NULL) {
     g_assert_nonnull (hooks->validate_create);
     hooks->validate_create (object, errors, data);
   } else {
     run_default (type, old);
+    old_before = to_string (old);
     g_assert_nonnull (hooks->validate_update);
     hooks->validate_update (object, old, errors, data);
+    g_autofree char *old_after = to_string (old);
+    g_assert_cmpstr (old_after, ==, old_before);
   }
+  g_autofree char *after = to_string (object);
+  g_assert_cmpstr (after, ==, before);
   return errors;
 }
 
@@ -228,6 +237,7 @@ test_describe (gconstpointer data)
   g_assert_cmpint (hooks->default_object != NULL, ==, d->has_default);
   g_assert_cmpint (hooks->get_field != NULL, ==, d->has_get_field);
   g_assert_cmpint (hooks->print_column != NULL, ==, d->has_print_column);
+  g_assert_cmpint (hooks->check_graceful_delete != NULL, ==, d->has_graceful_delete);
 }
 
 void
@@ -431,6 +441,10 @@ run_read_hooks (TimonResourceType *type, JsonObject *object)
       g_autofree char *cell = hooks->print_column (object, name, data);
       g_assert_nonnull (cell);
     }
+  }
+  if (hooks->check_graceful_delete != NULL) {
+    g_assert_cmpint (hooks->check_graceful_delete (object, -1, data), >=, 0);
+    g_assert_cmpint (hooks->check_graceful_delete (object, 0, data), ==, 0);
   }
 }
 

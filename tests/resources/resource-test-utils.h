@@ -62,6 +62,7 @@ typedef struct {
   gboolean has_get_field;
   gboolean has_print_column;
   const char *categories; /* joined by ','; NULL: none */
+  gboolean has_graceful_delete;
 } Description;
 
 typedef struct {

@@ -34,7 +34,7 @@ static const Description descriptions[] = {
     "status.nominatedNodeName",
     "READY:string:-,STATUS:string:-,RESTARTS:integer:-,IP:string:.status.podIP:1,"
     "NODE:string:.spec.nodeName:1",
-    TRUE, TRUE, TRUE, "all" },
+    TRUE, TRUE, TRUE, "all", TRUE },
   { "nodes.v1", "v1", "Node", "nodes", "node", TIMON_RESOURCE_CLUSTER, "no", "status",
     "spec.unschedulable",
     "STATUS:string:-,ROLES:string:-,VERSION:string:.status.nodeInfo.kubeletVersion", TRUE, TRUE,
@@ -878,6 +878,57 @@ test_validate_pod_status (void)
   assert_causes (errors, causes);
 }
 
+/* Graceful deletion: Kubernetes' podStrategy.CheckGracefulDelete. */
+static void
+test_pod_graceful_delete (void)
+{
+  static const struct {
+    const char *name;
+    const char *pod;
+    gint64 requested;
+    gint64 period;
+  } cases[] = {
+    { "bound, its own period", POD ("", ", 'nodeName': 'n1', 'terminationGracePeriodSeconds': 7"),
+      -1, 7 },
+    { "bound, the default period", POD ("", ", 'nodeName': 'n1'"), -1, 30 },
+    { "bound, the period asked for", POD ("", ", 'nodeName': 'n1'"), 3, 3 },
+    { "bound, none asked for", POD ("", ", 'nodeName': 'n1'"), 0, 0 },
+    { "bound, a negative own period",
+      POD ("", ", 'nodeName': 'n1', 'terminationGracePeriodSeconds': -3"), -1, 1 },
+    { "unscheduled", POD ("", ""), -1, 0 },
+    { "unscheduled, a period asked for", POD ("", ""), 30, 0 },
+    { "an empty node name", POD ("", ", 'nodeName': ''"), -1, 0 },
+    { "a malformed node name", POD ("", ", 'nodeName': 3"), -1, 0 },
+    { "no spec", "{'metadata': {'name': 'p'}}", 10, 0 },
+  };
+  static const struct {
+    const char *phase;
+    gint64 period;
+  } phases[] = {
+    { "Pending", 30 }, { "Running", 30 }, { "Unknown", 30 }, { "Succeeded", 0 }, { "Failed", 0 },
+  };
+  TimonResourceType *type = lookup ("pods.v1");
+  gpointer data;
+  const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &data);
+
+  g_assert_nonnull (hooks->check_graceful_delete);
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (JsonObject) pod = parse (cases[i].pod);
+    g_test_message ("%s", cases[i].name);
+    g_assert_cmpint (hooks->check_graceful_delete (pod, cases[i].requested, data), ==,
+                     cases[i].period);
+  }
+  /* Ended pods have nothing left to stop. */
+  for (size_t i = 0; i < G_N_ELEMENTS (phases); i++) {
+    g_autoptr (JsonObject) pod = parse (POD ("", ", 'nodeName': 'n1'"));
+    json_object_set_object_member (pod, "status", json_object_new ());
+    json_object_set_string_member (json_object_get_object_member (pod, "status"), "phase",
+                                   phases[i].phase);
+    g_test_message ("%s", phases[i].phase);
+    g_assert_cmpint (hooks->check_graceful_delete (pod, -1, data), ==, phases[i].period);
+  }
+}
+
 /* Quantities */
 
 typedef struct {
@@ -1189,6 +1240,7 @@ main (int argc, char **argv)
   add_cases ("print-column", column_cases, test_print_column);
   g_test_add_func ("/resources/core-v1/pods/validate-create/status-types",
                    test_validate_pod_status);
+  g_test_add_func ("/resources/core-v1/pods/graceful-delete", test_pod_graceful_delete);
   g_test_add_func ("/resources/core-v1/quantity/parse", test_quantity_parse);
   g_test_add_func ("/resources/core-v1/quantity/validate", test_quantity_validate);
   g_test_add_func ("/resources/core-v1/addresses", test_addresses);

@@ -22,7 +22,7 @@
  * get_revision() and get_compact_revision() read atomics.
  *
  * Bounded growth: the writer compacts by itself, keeping the history of
- * the last "history-seconds" (default 300) but never more than
+ * the last "history-seconds" (default 900) but never more than
  * "history-revisions" (default 100,000) revisions behind the head; it
  * moves the compact revision by steps of a sixteenth of that window, and
  * purges the rows a compaction made useless in chunks of a few thousand
@@ -53,7 +53,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#define DEFAULT_HISTORY_SECONDS 300
+/* Kubernetes' continue tokens live at least 15 minutes; a token names a
+ * revision, which must still be there. */
+#define DEFAULT_HISTORY_SECONDS 900
 #define DEFAULT_HISTORY_REVISIONS 100000
 
 #define MAX_BATCH_OPS 1024

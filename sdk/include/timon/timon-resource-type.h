@@ -39,6 +39,20 @@ typedef enum {
  *   ("spec.nodeName"), as a new string, or %NULL if the object has none
  * @print_column: the cell of a printed column declared without a JSON
  *   path ("READY" 1/2), as a new string
+ * @check_graceful_delete: for a type with graceful deletion (Pods,
+ *   Kubernetes' CheckGracefulDelete): the grace period, in seconds, a
+ *   DELETE of @object gives it, from @requested, the DeleteOptions'
+ *   gracePeriodSeconds, or -1 when they have none (the core makes a
+ *   negative one 1 first, as Kubernetes does). Above 0, the object is
+ *   not removed: it gets metadata.deletionTimestamp (now + the grace
+ *   period) and deletionGracePeriodSeconds, and stays until a DELETE
+ *   with a grace period of 0; 0 removes it at once (finalizers still
+ *   hold it). Called only for an object that is not terminating yet:
+ *   the core shortens a running grace period itself, never lengthens
+ *   it. A negative result is taken as 0. %NULL: the type has no
+ *   graceful deletion, and ignores gracePeriodSeconds. It took a slot
+ *   of the padding: the structure keeps its size, and a plugin built
+ *   before it has %NULL there.
  *
  * What a resource type does beyond its description. Every hook may be
  * %NULL. Hooks run in the API server's thread, may be called for many
@@ -59,9 +73,10 @@ typedef struct {
                            gpointer user_data);
   char *(*get_field) (JsonObject *object, const char *field, gpointer user_data);
   char *(*print_column) (JsonObject *object, const char *column, gpointer user_data);
+  gint64 (*check_graceful_delete) (JsonObject *object, gint64 requested, gpointer user_data);
 
   /*< private >*/
-  gpointer padding[11];
+  gpointer padding[10];
 } TimonResourceHooks;
 
 /**
