@@ -140,6 +140,29 @@ corrupt:
   return NULL;
 }
 
+/* A write's answer: the object as the watch cache already serialized it
+ * when its event came first (as in the worker of timond's main loop),
+ * saving a parse and a serialization on the path of every write. */
+static gboolean
+reply_cached (TimonApiServer *self,
+              SoupServerMessage *msg,
+              guint status,
+              TimonResourceType *type,
+              TimonStoreItem *item)
+{
+  ApiCache *cache = api_cache_lookup (self, type);
+  g_autoptr (ApiEntry) entry =
+    cache != NULL ? api_cache_get (cache, timon_store_item_get_key (item)) : NULL;
+
+  if (entry == NULL || entry->mod_revision != timon_store_item_get_mod_revision (item))
+    return FALSE;
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (entry->json, NULL),
+                                    g_bytes_get_size (entry->json));
+  return TRUE;
+}
+
 static void
 reply_item (SoupServerMessage *msg, guint status, TimonStoreItem *item, GBytes *value, gint64 rev)
 {
@@ -487,7 +510,8 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  reply_item (w->pending.msg, SOUP_STATUS_CREATED, item, NULL, 0);
+  if (!reply_cached (w->server, w->pending.msg, SOUP_STATUS_CREATED, w->type, item))
+    reply_item (w->pending.msg, SOUP_STATUS_CREATED, item, NULL, 0);
 }
 
 /* Writes the object, with a newly generated name if it asked for one. */
@@ -980,7 +1004,8 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  reply_item (w->pending.msg, SOUP_STATUS_OK, item, NULL, 0);
+  if (!reply_cached (w->server, w->pending.msg, SOUP_STATUS_OK, w->type, item))
+    reply_item (w->pending.msg, SOUP_STATUS_OK, item, NULL, 0);
 }
 
 /* Whether anything but metadata and status differs: what makes the

@@ -34,12 +34,17 @@ struct _ApiWatch {
   ApiCache *cache;        /* what feeds the watch: its type's cache, */
   TimonStoreWatch *watch; /* or a store watch */
   GSource *timeout;
+  GSource *hangup; /* the client's side of the connection */
   gboolean ended;
 };
 
 static void
 detach (ApiWatch *w)
 {
+  if (w->hangup != NULL) {
+    g_source_destroy (w->hangup);
+    g_clear_pointer (&w->hangup, g_source_unref);
+  }
   if (w->cache != NULL) {
     api_cache_remove_watch (w->cache, w, w->worker->index);
     w->cache = NULL;
@@ -271,6 +276,20 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The client closed its side (or sent what a client may not send on a
+ * streaming response): end the stream now, rather than when an event
+ * for it fails to be written, which for a selective watch may be never.
+ * Go's server notices at once too. */
+static gboolean
+on_hangup (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  ApiWatch *w = user_data;
+
+  g_clear_pointer (&w->hangup, g_source_unref);
+  end_stream (w);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_finished (SoupServerMessage *msg, gpointer user_data)
 {
@@ -389,6 +408,12 @@ api_handle_watch (TimonApiServer *self,
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   /* A watch lives long: what was sent is not kept. */
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  if (socket != NULL) {
+    w->hangup = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+    g_source_set_callback (w->hangup, (GSourceFunc) (GCallback) on_hangup, w, NULL);
+    g_source_attach (w->hangup, g_main_context_get_thread_default ());
+  }
 
   /* Kubernetes' table: without a resourceVersion (or "0"), the watch
    * starts with the current objects, unless sendInitialEvents=false;

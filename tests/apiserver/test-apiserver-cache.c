@@ -406,6 +406,21 @@ test_continue_expired (Fixture *f, gconstpointer data)
   g_ptr_array_unref (names);
 }
 
+/* A watch whose client goes away is gone at once, though nothing it
+ * selects is ever written. */
+static void
+test_watch_hangup (Fixture *f, gconstpointer data)
+{
+  wait_for_cache (f);
+  {
+    g_autoptr (Watch) w = watch_start (f, WIDGETS "?watch=true&labelSelector=app%3Dnever");
+    g_assert_cmpfloat (metric (f, OPEN_WATCHES), ==, 1);
+  }
+  for (guint i = 0; i < 200 && metric (f, OPEN_WATCHES) != 0; i++)
+    g_usleep (10000);
+  g_assert_cmpfloat (metric (f, OPEN_WATCHES), ==, 0);
+}
+
 /* SIGTERM: every watch stream ends complete (the last chunk is sent), as
  * at its timeout, and timond exits 0. */
 static void
@@ -439,6 +454,7 @@ main (int argc, char **argv)
   ADD ("/apiserver/cache/bookmarks", test_bookmarks);
   ADD ("/apiserver/cache/watch-resume", test_watch_resume);
   ADD ("/apiserver/cache/continue-expired", test_continue_expired);
+  ADD ("/apiserver/cache/watch-hangup", test_watch_hangup);
   ADD ("/apiserver/cache/shutdown", test_shutdown);
 #undef ADD
 
