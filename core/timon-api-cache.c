@@ -92,6 +92,7 @@ api_entry_new (TimonResourceType *type,
   entry->mod_revision = revision;
   entry->key = g_strdup (key);
   entry->attrs = api_attrs_new (type, served);
+  entry->deleting = api_object_string (metadata, "deletionTimestamp") != NULL;
   entry->json = api_serialize (served);
   return entry;
 }
@@ -132,12 +133,15 @@ api_entry_parse (ApiEntry *entry)
 
 /**
  * api_event_new_from_store:
+ * @entry: (nullable): the object after the change, when the caller made
+ *   it already; else it is read from @event
  * @prev: (nullable): the object before the change, when the caller has
  *   it; else it is read from @event
  */
 ApiEvent *
 api_event_new_from_store (TimonResourceType *type,
                           TimonStoreEvent *event,
+                          ApiEntry *entry,
                           ApiEntry *prev,
                           GError **error)
 {
@@ -150,7 +154,9 @@ api_event_new_from_store (TimonResourceType *type,
   ev->type = timon_resource_type_ref (type);
   ev->kind = timon_store_event_get_event_type (event);
   ev->revision = timon_store_event_get_revision (event);
-  if (ev->kind != TIMON_STORE_EVENT_DELETE && item != NULL) {
+  if (entry != NULL) {
+    ev->entry = api_entry_ref (entry);
+  } else if (ev->kind != TIMON_STORE_EVENT_DELETE && item != NULL) {
     ev->entry = api_entry_new (type, key, timon_store_item_get_value (item),
                                timon_store_item_get_mod_revision (item), error);
     if (ev->entry == NULL)
@@ -221,25 +227,166 @@ api_event_get_object (ApiEvent *event, ApiEventType type)
   return object;
 }
 
+/* A watch event's line: {"type":"ADDED","object":...} and a newline. */
+GBytes *
+api_entry_to_line (ApiEntry *entry, ApiEventType type)
+{
+  static const char *const names[] = { "ADDED", "MODIFIED", "DELETED" };
+  gsize size;
+  const char *json = g_bytes_get_data (entry->json, &size);
+  GString *line = g_string_sized_new (size + 40);
+
+  g_string_append_printf (line, "{\"type\":\"%s\",\"object\":", names[type]);
+  g_string_append_len (line, json, (gssize) size);
+  g_string_append (line, "}\n");
+  return g_string_free_to_bytes (line);
+}
+
 GBytes *
 api_event_get_line (ApiEvent *event, ApiEventType type)
 {
-  static const char *const names[] = { "ADDED", "MODIFIED", "DELETED" };
-
   g_mutex_lock (&event_lock);
-  if (event->lines[type] == NULL) {
-    ApiEntry *object = event_object (event);
-    gsize size;
-    const char *json = g_bytes_get_data (object->json, &size);
-    GString *line = g_string_sized_new (size + 40);
-    g_string_append_printf (line, "{\"type\":\"%s\",\"object\":", names[type]);
-    g_string_append_len (line, json, (gssize) size);
-    g_string_append (line, "}\n");
-    event->lines[type] = g_string_free_to_bytes (line);
-  }
+  if (event->lines[type] == NULL)
+    event->lines[type] = api_entry_to_line (event_object (event), type);
   GBytes *line = event->lines[type];
   g_mutex_unlock (&event_lock);
   return line;
+}
+
+/* ---- what writers know already ----------------------------------------- */
+
+/* A write's API handler has the object parsed: it leaves the cache its
+ * selector attributes and where its metadata starts in the bytes it
+ * writes, keyed by those bytes (the store hands the same GBytes back in
+ * the event). The cache then makes the entry by splicing the
+ * resourceVersion in, where it would parse and serialize again, on the
+ * main thread every write goes through. */
+typedef struct {
+  char **attrs;
+  gsize metadata; /* the offset of the '{' of the top-level "metadata" */
+  gboolean empty; /* that object is {} */
+  gboolean deleting;
+} ApiHint;
+
+static void
+hint_free (ApiHint *hint)
+{
+  g_free (hint->attrs);
+  g_free (hint);
+}
+
+/* Where the top-level member "metadata" of @json opens its object. */
+static gboolean
+find_metadata (const char *json, gsize size, gsize *out_offset, gboolean *out_empty)
+{
+  int depth = 0;
+
+  for (gsize i = 0; i < size; i++) {
+    char c = json[i];
+    if (c == '"') {
+      gsize start = ++i;
+      while (i < size && json[i] != '"')
+        i += json[i] == '\\' ? 2 : 1;
+      if (i >= size)
+        return FALSE;
+      gsize j = i + 1;
+      while (j < size && g_ascii_isspace (json[j]))
+        j++;
+      if (depth != 1 || j >= size || json[j] != ':' || i - start != 8 ||
+          memcmp (json + start, "metadata", 8) != 0)
+        continue;
+      for (j++; j < size && g_ascii_isspace (json[j]); j++)
+        ;
+      if (j >= size || json[j] != '{')
+        return FALSE;
+      gsize k = j + 1;
+      while (k < size && g_ascii_isspace (json[k]))
+        k++;
+      *out_offset = j;
+      *out_empty = k < size && json[k] == '}';
+      return TRUE;
+    }
+    if (c == '{' || c == '[')
+      depth++;
+    else if (c == '}' || c == ']')
+      depth--;
+  }
+  return FALSE;
+}
+
+/* @value is what api_serialize() made of @object, stored without a
+ * resourceVersion. */
+void
+api_cache_hint (TimonApiServer *self, TimonResourceType *type, GBytes *value, JsonObject *object)
+{
+  JsonObject *metadata = api_object_child (object, "metadata");
+  gsize size;
+  const char *data = g_bytes_get_data (value, &size);
+  gsize offset;
+  gboolean empty;
+
+  if (!g_atomic_int_get (&self->caches_ready) || metadata == NULL ||
+      json_object_has_member (metadata, "resourceVersion") ||
+      !find_metadata (data, size, &offset, &empty))
+    return;
+  ApiHint *hint = g_new0 (ApiHint, 1);
+  hint->attrs = api_attrs_new (type, object);
+  hint->metadata = offset;
+  hint->empty = empty;
+  hint->deleting = api_object_string (metadata, "deletionTimestamp") != NULL;
+  g_mutex_lock (&self->hints_lock);
+  g_hash_table_replace (self->hints, g_bytes_ref (value), hint);
+  g_mutex_unlock (&self->hints_lock);
+}
+
+/* The write is done: its hint, if the cache did not take it, goes. */
+void
+api_cache_unhint (TimonApiServer *self, GBytes *value)
+{
+  /* The caches are gone once the workers are: only the main thread's
+   * writes may end after, in that same thread. */
+  if (self->hints == NULL)
+    return;
+  g_mutex_lock (&self->hints_lock);
+  g_hash_table_remove (self->hints, value);
+  g_mutex_unlock (&self->hints_lock);
+}
+
+/* The entry of a write whose hint is there, or NULL. */
+static ApiEntry *
+entry_from_hint (TimonApiServer *self, TimonStoreItem *item)
+{
+  GBytes *value = timon_store_item_get_value (item);
+  gpointer key = NULL, found = NULL;
+
+  if (value == NULL)
+    return NULL;
+  g_mutex_lock (&self->hints_lock);
+  gboolean hinted = g_hash_table_steal_extended (self->hints, value, &key, &found);
+  g_mutex_unlock (&self->hints_lock);
+  if (!hinted)
+    return NULL;
+  g_bytes_unref (key);
+  ApiHint *hint = found;
+
+  gsize size;
+  const char *data = g_bytes_get_data (value, &size);
+  gint64 revision = timon_store_item_get_mod_revision (item);
+  GString *json = g_string_sized_new (size + 48);
+  g_string_append_len (json, data, (gssize) hint->metadata + 1);
+  g_string_append_printf (json, "\"resourceVersion\":\"%" G_GINT64_FORMAT "\"%s", revision,
+                          hint->empty ? "" : ",");
+  g_string_append_len (json, data + hint->metadata + 1, (gssize) (size - hint->metadata - 1));
+
+  ApiEntry *entry = g_new0 (ApiEntry, 1);
+  g_atomic_ref_count_init (&entry->ref);
+  entry->mod_revision = revision;
+  entry->key = g_strdup (timon_store_item_get_key (item));
+  entry->attrs = g_steal_pointer (&hint->attrs);
+  entry->deleting = hint->deleting;
+  entry->json = g_string_free_to_bytes (json);
+  hint_free (hint);
+  return entry;
 }
 
 /* ---- one type's cache ----------------------------------------------------- */
@@ -351,8 +498,13 @@ cache_apply (ApiCache *cache, TimonStoreEvent *store_event)
 {
   const char *key = timon_store_event_get_key (store_event);
   ApiEntry *current = g_tree_lookup (cache->objects, key);
+  TimonStoreItem *item = timon_store_event_get_item (store_event);
+  g_autoptr (ApiEntry) hinted = NULL;
   g_autoptr (GError) error = NULL;
-  ApiEvent *event = api_event_new_from_store (cache->type, store_event, current, &error);
+
+  if (item != NULL && timon_store_event_get_event_type (store_event) != TIMON_STORE_EVENT_DELETE)
+    hinted = entry_from_hint (cache->server, item);
+  ApiEvent *event = api_event_new_from_store (cache->type, store_event, hinted, current, &error);
 
   if (event == NULL) {
     /* A value that is no object: the store serves it as an error; the
@@ -790,6 +942,9 @@ load_start (TimonApiServer *self)
 void
 api_caches_start (TimonApiServer *self)
 {
+  g_mutex_init (&self->hints_lock);
+  self->hints =
+    g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_bytes_unref, (GDestroyNotify) hint_free);
   self->caches =
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) cache_release);
   for (guint i = 0; i < self->types->len; i++) {
@@ -821,4 +976,8 @@ api_caches_stop (TimonApiServer *self)
   }
   g_atomic_int_set (&self->caches_ready, FALSE);
   g_clear_pointer (&self->caches, g_hash_table_unref);
+  if (self->hints != NULL) {
+    g_clear_pointer (&self->hints, g_hash_table_unref);
+    g_mutex_clear (&self->hints_lock);
+  }
 }

@@ -375,11 +375,6 @@ read_options (SoupServerMessage *msg, GHashTable *query, DeleteOptions *options)
   g_autoptr (GError) error = NULL;
 
   options->orphan_dependents = -1;
-  if (api_body_too_large (msg) || (gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
-    reply_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                 "the request body is larger than the limit of 3 MiB");
-    return FALSE;
-  }
   if (body->length == 0) {
     if (!options_from_query (query, options, &error)) {
       api_reply_error (msg, error, NULL, NULL);
@@ -388,16 +383,6 @@ read_options (SoupServerMessage *msg, GHashTable *query, DeleteOptions *options)
     return validate_options (msg, options);
   }
 
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
-    reply_error (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                 "the body of the request was in an unknown format - accepted media types "
-                 "include: application/json");
-    return FALSE;
-  }
-  /* The size was checked above, before the empty case, since a body too
-   * large is dropped and would look empty: checking it again is a no-op. */
   g_autoptr (JsonNode) root = api_read_json_body (msg);
   if (root == NULL)
     return FALSE;

@@ -128,6 +128,24 @@ api_attrs_new (TimonResourceType *type, JsonObject *object)
   return attrs;
 }
 
+/* The value of a selectable @field in @attrs, or NULL when @type has no
+ * such field. */
+const char *
+api_attrs_get_field (char *const *attrs, TimonResourceType *type, const char *field)
+{
+  guint n_fields;
+  const char *const *selectable = filter_fields (type, &n_fields);
+  guint i = 0;
+
+  while (attrs[i] != NULL)
+    i += 2;
+  for (guint j = 0; j < n_fields; j++) {
+    if (strcmp (field_name (selectable, j), field) == 0)
+      return attrs[i + 1 + j];
+  }
+  return NULL;
+}
+
 typedef struct {
   ApiFilter *filter;
   char *const *values; /* the attributes' field values */
@@ -186,24 +204,41 @@ api_filter_matches (ApiFilter *filter, JsonObject *object)
 
 /* ---- list options ---------------------------------------------------------- */
 
-static gboolean
-parse_tristate (GHashTable *query, const char *name, ApiTristate *out, GError **error)
+/* Kubernetes' Convert_Slice_string_To_bool: a parameter given is true
+ * unless it is "false" or "0" (any case); never an error. */
+gboolean
+api_query_bool (GHashTable *query, const char *name)
 {
   const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  return value != NULL && g_ascii_strcasecmp (value, "false") != 0 && strcmp (value, "0") != 0;
+}
 
-  *out = API_TRISTATE_UNSET;
-  if (value == NULL || value[0] == '\0')
+static ApiTristate
+query_tristate (GHashTable *query, const char *name)
+{
+  if (query == NULL || !g_hash_table_contains (query, name))
+    return API_TRISTATE_UNSET;
+  return api_query_bool (query, name) ? API_TRISTATE_TRUE : API_TRISTATE_FALSE;
+}
+
+/* An integer parameter, read as Kubernetes does (strconv.ParseInt): a
+ * parameter given, even empty, must be one, and its error is Go's.
+ * Leaves @out alone when the parameter is not there. */
+static gboolean
+query_int64 (GHashTable *query, const char *name, gint64 *out, GError **error)
+{
+  const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (value == NULL || g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, out, &local))
     return TRUE;
-  if (strcmp (value, "true") == 0 || strcmp (value, "1") == 0) {
-    *out = API_TRISTATE_TRUE;
-  } else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0) {
-    *out = API_TRISTATE_FALSE;
-  } else {
-    g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST, "invalid %s \"%s\"", name,
-                 value);
-    return FALSE;
-  }
-  return TRUE;
+  g_autofree char *quoted = g_strescape (value, NULL);
+  g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST,
+               "strconv.ParseInt: parsing \"%s\": %s", quoted,
+               g_error_matches (local, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS)
+                 ? "value out of range"
+                 : "invalid syntax");
+  return FALSE;
 }
 
 /* Parses what a list or watch asks for, and checks it as Kubernetes'
@@ -219,9 +254,8 @@ api_list_options_parse (ApiListOptions *options,
   g_autoptr (GError) error = NULL;
   const char *rv = query ? g_hash_table_lookup (query, "resourceVersion") : NULL;
   const char *match = query ? g_hash_table_lookup (query, "resourceVersionMatch") : NULL;
-  const char *limit = query ? g_hash_table_lookup (query, "limit") : NULL;
   const char *token = query ? g_hash_table_lookup (query, "continue") : NULL;
-  ApiTristate bookmarks;
+  gint64 limit = 0, timeout = 0;
   g_autoptr (TimonFieldErrors) invalid = NULL;
 
   memset (options, 0, sizeof *options);
@@ -235,20 +269,16 @@ api_list_options_parse (ApiListOptions *options,
     }
     options->revision = (gint64) value;
   }
-  if (limit != NULL && limit[0] != '\0') {
-    guint64 value;
-    if (!g_ascii_string_to_unsigned (limit, 10, 0, G_MAXUINT, &value, NULL)) {
-      g_set_error (&error, TIMON_API_ERROR, TIMON_API_ERROR_BAD_REQUEST, "invalid limit \"%s\"",
-                   limit);
-      goto bad;
-    }
-    options->limit = (guint) value;
-  }
-  options->continue_token = token != NULL && token[0] != '\0' ? token : NULL;
-  if (!parse_tristate (query, "sendInitialEvents", &options->send_initial, &error) ||
-      !parse_tristate (query, "allowWatchBookmarks", &bookmarks, &error))
+  /* Kubernetes decodes every ListOptions field, timeoutSeconds of a list
+   * too; a limit of 0 or less is no limit (the stores page when it is
+   * above 0). */
+  if (!query_int64 (query, "limit", &limit, &error) ||
+      !query_int64 (query, "timeoutSeconds", &timeout, &error))
     goto bad;
-  options->allow_bookmarks = bookmarks == API_TRISTATE_TRUE;
+  options->limit = (guint) CLAMP (limit, 0, G_MAXUINT);
+  options->continue_token = token != NULL && token[0] != '\0' ? token : NULL;
+  options->send_initial = query_tristate (query, "sendInitialEvents");
+  options->allow_bookmarks = api_query_bool (query, "allowWatchBookmarks");
 
   invalid = timon_field_errors_new ();
   gboolean has_match = match != NULL && match[0] != '\0';

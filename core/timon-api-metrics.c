@@ -141,13 +141,6 @@ append_label (GString *out, const char *name, const char *value)
   g_string_append_c (out, '"');
 }
 
-static gboolean
-query_is_true (GHashTable *query, const char *name)
-{
-  const char *value = query ? g_hash_table_lookup (query, name) : NULL;
-  return value != NULL && (strcmp (value, "true") == 0 || strcmp (value, "1") == 0);
-}
-
 /* The Kubernetes verb of a request: GET is get, list or watch; DELETE
  * of a collection is deletecollection. */
 static char *
@@ -158,7 +151,7 @@ request_verb (const char *method, ApiTarget *target, GHashTable *query)
   if (strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0) {
     if (target->type == NULL)
       return g_strdup ("get");
-    if (collection && strcmp (method, SOUP_METHOD_GET) == 0 && query_is_true (query, "watch"))
+    if (collection && strcmp (method, SOUP_METHOD_GET) == 0 && api_query_bool (query, "watch"))
       return g_strdup ("watch");
     return g_strdup (collection ? "list" : "get");
   }
@@ -244,6 +237,12 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
   g_mutex_unlock (&metrics->lock);
   /* Counted once: a second "finished" would find nothing. */
   g_object_set_data (G_OBJECT (msg), REQUEST_KEY, NULL);
+}
+
+void
+api_metrics_finish (TimonApiServer *self, SoupServerMessage *msg)
+{
+  on_finished (msg, self);
 }
 
 void

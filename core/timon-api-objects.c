@@ -22,6 +22,7 @@
 #include "timon-api-private.h"
 #include "timon-status.h"
 #include "timon-store-private.h"
+#include "timon-yaml.h"
 
 /* How many generated names a create tries before giving up. */
 #define GENERATE_NAME_ATTEMPTS 5
@@ -218,45 +219,105 @@ api_object_child (JsonObject *object, const char *member)
 
 /* ---- the request body -------------------------------------------------- */
 
+/* The body, or NULL after replying 413: timond never holds more. */
+static GBytes *
+read_bytes (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if ((gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
+                     "the request body is larger than the limit of 3 MiB");
+    return NULL;
+  }
+  return soup_message_body_flatten (body);
+}
+
+/* Parses JSON text, once its shape is one that json-glib parses safely
+ * (see timon-api-decode.c); replies 400 and returns NULL when it is not
+ * one JSON value. */
+static JsonNode *
+parse_json (SoupServerMessage *msg, const char *data, gsize size)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (size == 0 || !api_json_check_shape (data, size, &error) ||
+      !json_parser_load_from_data (parser, data, (gssize) size, &error) ||
+      json_parser_get_root (parser) == NULL) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "the body of the request is not valid JSON: %s",
+                     error ? error->message : "it is empty");
+    return NULL;
+  }
+  /* Outlives the parser, which drops its own reference. */
+  return json_node_ref (json_parser_get_root (parser));
+}
+
 /* Shared by every route that takes a body (objects, patches,
  * DeleteOptions, scale, binding, eviction), so that all refuse a body
  * with the same status and words. */
 JsonNode *
 api_read_json (SoupServerMessage *msg)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  if (api_body_too_large (msg) || (gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                     "the request body is larger than the limit of 3 MiB");
+  g_autoptr (GBytes) bytes = read_bytes (msg);
+  if (bytes == NULL)
     return NULL;
-  }
-
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error)) {
+  return parse_json (msg, data, size);
+}
+
+/* A YAML body, as the JSON it stands for. */
+static JsonNode *
+read_yaml (SoupServerMessage *msg)
+{
+  g_autoptr (GBytes) bytes = read_bytes (msg);
+  if (bytes == NULL)
+    return NULL;
+  gsize size = 0, json_size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = timon_yaml_to_json (data, size, &json_size, &error);
+  if (json == NULL) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not valid JSON: %s",
-                     error ? error->message : "it is empty");
+                     "the body of the request is not valid YAML: %s", error->message);
     return NULL;
   }
-  JsonNode *root = json_parser_get_root (parser);
-  if (root == NULL) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not valid JSON: it is empty");
-    return NULL;
-  }
-  /* Outlives the parser, which drops its own reference. */
-  return json_node_ref (root);
+  return parse_json (msg, json, json_size);
+}
+
+/* Whether the body of an object is YAML rather than JSON, as its
+ * Content-Type says; none is JSON, as in Kubernetes (its first media
+ * type). Replies 415 and returns FALSE for any other type. */
+static gboolean
+body_is_yaml (SoupServerMessage *msg, gboolean *out_yaml)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  *out_yaml = type != NULL && g_ascii_strcasecmp (type, "application/yaml") == 0;
+  if (type == NULL || *out_yaml || g_ascii_strcasecmp (type, "application/json") == 0)
+    return TRUE;
+  /* kubectl 1.32's typed commands (`kubectl create configmap`) send
+   * protobuf, and do not try JSON after a 415: say what to do instead. */
+  reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                   "the body of the request was in an unknown format - accepted media types "
+                   "include: application/json, application/yaml%s",
+                   g_ascii_strcasecmp (type, "application/vnd.kubernetes.protobuf") == 0
+                     ? " (Timon serves JSON only: send application/json, as kubectl 1.31 "
+                       "and `kubectl create -f` do)"
+                     : "");
+  return FALSE;
 }
 
 JsonNode *
 api_read_json_body (SoupServerMessage *msg)
 {
-  g_autoptr (JsonNode) root = api_read_json (msg);
+  gboolean yaml = FALSE;
+  if (!body_is_yaml (msg, &yaml))
+    return NULL;
+  g_autoptr (JsonNode) root = yaml ? read_yaml (msg) : api_read_json (msg);
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
@@ -322,22 +383,26 @@ check_object (SoupServerMessage *msg, ApiTarget *target, JsonObject *object)
   return TRUE;
 }
 
-/* Reads and checks a write's body: JSON of the type of the URL, in its
- * namespace. Replies and returns NULL when it is not. */
+/* Reads and checks a write's body: JSON (or YAML) of the type of the
+ * URL, in its namespace, whose metadata Kubernetes would decode.
+ * Replies and returns NULL when it is not. */
 static JsonNode *
 read_body (SoupServerMessage *msg, ApiTarget *target)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-
-  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json");
+  g_autoptr (JsonNode) node = api_read_json_body (msg);
+  if (node == NULL)
+    return NULL;
+  /* Decoded first, as Kubernetes does, before anything fills it in. */
+  JsonObject *metadata = api_object_child (json_node_get_object (node), "metadata");
+  g_autoptr (GError) error = NULL;
+  if (metadata != NULL && !api_check_object_meta (metadata, &error)) {
+    const char *kind = timon_resource_type_get_kind (target->type);
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "%s in version \"%s\" cannot be handled as a %s: %s", kind,
+                     timon_resource_type_get_version (target->type), kind, error->message);
     return NULL;
   }
-  g_autoptr (JsonNode) node = api_read_json_body (msg);
-  if (node == NULL || !check_object (msg, target, json_node_get_object (node)))
+  if (!check_object (msg, target, json_node_get_object (node)))
     return NULL;
   return g_steal_pointer (&node);
 }
@@ -446,6 +511,7 @@ typedef struct {
   JsonNode *patch;
   ApiPatchType patch_type;
   gboolean dry_run; /* ?dryRun=All: everything but the write */
+  GBytes *hinted;   /* what is written, described to the watch cache */
 } Write;
 
 static Write *
@@ -462,9 +528,25 @@ write_new (TimonApiServer *server, SoupServerMessage *msg, ApiTarget *target)
 }
 
 /* Ends a write: the reply, if any, is set on the message already. */
+/* Hands the watch cache what @w knows of @value, the bytes of @object it
+ * writes now. */
+static void
+write_hint (Write *w, GBytes *value, JsonObject *object)
+{
+  if (w->hinted != NULL)
+    api_cache_unhint (w->server, w->hinted);
+  g_clear_pointer (&w->hinted, g_bytes_unref);
+  api_cache_hint (w->server, w->type, value, object);
+  w->hinted = g_bytes_ref (value);
+}
+
 static void
 write_free (Write *w)
 {
+  if (w->hinted != NULL) {
+    api_cache_unhint (w->server, w->hinted);
+    g_bytes_unref (w->hinted);
+  }
   api_pending_clear (&w->pending);
   g_object_unref (w->server);
   timon_resource_type_unref (w->type);
@@ -533,6 +615,7 @@ create_next (Write *w)
   }
   g_autofree char *key = api_store_key (w->type, w->namespace, w->name);
   g_autoptr (GBytes) value = api_serialize (w->object);
+  write_hint (w, value, w->object);
   timon_store_create_async (w->server->store, key, value, NULL, on_created, w);
 }
 
@@ -579,6 +662,23 @@ namespace_accepts (TimonApiServer *self,
     return TRUE;
   g_autofree char *key = api_store_key (self->namespace_type, NULL, namespace);
   g_autoptr (GError) error = NULL;
+
+  /* Every create asks: the cache answers without a read or a parse,
+   * when it is current. */
+  ApiCache *cache =
+    api_caches_have (self, -1) ? api_cache_lookup (self, self->namespace_type) : NULL;
+  if (cache != NULL) {
+    g_autoptr (ApiEntry) entry = api_cache_get (cache, key);
+    if (entry != NULL &&
+        (entry->deleting ||
+         g_strcmp0 (api_attrs_get_field (entry->attrs, self->namespace_type, "status.phase"),
+                    "Terminating") == 0)) {
+      reply_namespace_terminating (msg, type, name, namespace);
+      return FALSE;
+    }
+    if (entry != NULL)
+      return TRUE;
+  }
   g_autoptr (TimonStoreItem) item = timon_store_get (self->store, key, &error);
   if (item == NULL) {
     g_autoptr (GError) api_error = api_store_error (error, self->namespace_type, namespace);
@@ -698,9 +798,14 @@ handle_get (TimonApiServer *self,
   g_autoptr (GError) error = NULL;
   ApiListOptions options;
 
-  if (!api_list_options_parse (&options, query, FALSE, msg))
+  /* Kubernetes decodes a get's GetOptions, whose one field is its
+   * resourceVersion: what only a list reads is no error here. */
+  g_autoptr (GHashTable) get_options = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *asked = query != NULL ? g_hash_table_lookup (query, "resourceVersion") : NULL;
+  if (asked != NULL)
+    g_hash_table_insert (get_options, (char *) "resourceVersion", (char *) asked);
+  if (!api_list_options_parse (&options, get_options, FALSE, msg))
     return;
-  options.limit = 0;
   ApiCache *cache = cache_for_read (self, target->type, &options);
   if (cache == NULL && revision_too_large (self, msg, &options))
     return;
@@ -1069,6 +1174,17 @@ update_new_object (Write *w, JsonNode *old_node)
                                                      w->name, errors));
     return NULL;
   }
+  /* Kubernetes decodes the patched object: what it cannot decode is a
+   * 422 on "patch" (patch.go), not a 400 as for a body. */
+  JsonObject *metadata = api_object_child (json_node_get_object (node), "metadata");
+  if (metadata != NULL && !api_check_object_meta (metadata, &error)) {
+    g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_INVALID, "patch", NULL, "%s", error->message);
+    api_reply_status (msg, timon_status_new_invalid (timon_resource_type_get_group (w->type),
+                                                     timon_resource_type_get_kind (w->type),
+                                                     w->name, errors));
+    return NULL;
+  }
   ApiTarget target = { w->type, w->namespace, w->name, w->subresource };
   if (!check_object (msg, &target, json_node_get_object (node)))
     return NULL;
@@ -1103,14 +1219,14 @@ update_run (Write *w)
   JsonObject *object = json_node_get_object (node);
   JsonObject *metadata = api_object_child (object, "metadata");
 
+  /* A body without a name names no object: Kubernetes' checkName(). */
   const char *name = api_object_string (metadata, "name");
-  if (name != NULL && name[0] != '\0' && strcmp (name, w->name) != 0) {
+  if (g_strcmp0 (name ? name : "", w->name) != 0) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the name of the object (%s) does not match the name on the URL (%s)", name,
-                     w->name);
+                     "the name of the object (%s) does not match the name on the URL (%s)",
+                     name ? name : "", w->name);
     return;
   }
-  json_object_set_string_member (metadata, "name", w->name);
 
   /* Optimistic concurrency: a resourceVersion given must be the
    * object's; without one, the update applies to the object read. */
@@ -1200,6 +1316,7 @@ update_run (Write *w)
     api_reply_json (msg, SOUP_STATUS_OK, old_node);
     return;
   }
+  write_hint (w, bytes, object);
   timon_store_update_async (self->store, key, bytes, current_revision, NULL, on_updated,
                             g_steal_pointer (&owned));
 }
@@ -1268,13 +1385,6 @@ handle_patch (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, G
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static gboolean
-query_is_true (GHashTable *query, const char *name)
-{
-  const char *value = query ? g_hash_table_lookup (query, name) : NULL;
-  return value != NULL && (strcmp (value, "true") == 0 || strcmp (value, "1") == 0);
-}
-
 void
 api_handle_object (TimonApiServer *self,
                    SoupServerMessage *msg,
@@ -1302,7 +1412,7 @@ api_handle_object (TimonApiServer *self,
   }
 
   if (target->name == NULL) {
-    if (is_get && query_is_true (query, "watch")) {
+    if (is_get && api_query_bool (query, "watch")) {
       api_handle_watch (self, msg, target, query, g_steal_pointer (&table));
     } else if (is_get) {
       handle_list (self, msg, target, query, table);

@@ -37,6 +37,8 @@ struct _TimonApiServer {
   TimonStoreWatch *cache_watch; /* the one store watch that feeds them */
   GCancellable *cache_load;     /* the load, while it runs */
   GSource *bookmark_timer;      /* bookmarks for the watches that take them */
+  GMutex hints_lock;
+  GHashTable *hints; /* GBytes being written → what the writer knew of it */
 };
 
 /* What a resource URL names. */
@@ -85,6 +87,9 @@ typedef struct {
   ApiTristate send_initial;
 } ApiListOptions;
 
+/* Whether a boolean parameter ("watch", "allowWatchBookmarks") is true,
+ * as Kubernetes reads one: given, and neither "false" nor "0". */
+gboolean api_query_bool (GHashTable *query, const char *name);
 gboolean api_list_options_parse (ApiListOptions *options,
                                  GHashTable *query,
                                  gboolean watch,
@@ -94,15 +99,17 @@ gboolean api_list_options_parse (ApiListOptions *options,
  * fields), taken once: one g_free()able block. */
 char **api_attrs_new (TimonResourceType *type, JsonObject *object);
 gboolean api_filter_matches_attrs (ApiFilter *filter, char *const *attrs);
+const char *api_attrs_get_field (char *const *attrs, TimonResourceType *type, const char *field);
 
 /* The watch cache (timon-api-cache.c). An entry is an object as served,
  * resourceVersion included, with its selector attributes. */
 typedef struct {
   gatomicrefcount ref;
   gint64 mod_revision;
-  GBytes *json; /* the object, as served */
-  char **attrs; /* api_attrs_new() */
-  char *key;    /* its store key */
+  GBytes *json;      /* the object, as served */
+  char **attrs;      /* api_attrs_new() */
+  gboolean deleting; /* it has a deletionTimestamp */
+  char *key;         /* its store key */
 } ApiEntry;
 
 ApiEntry *api_entry_new (TimonResourceType *type,
@@ -135,6 +142,7 @@ typedef enum {
 
 ApiEvent *api_event_new_from_store (TimonResourceType *type,
                                     TimonStoreEvent *event,
+                                    ApiEntry *entry,
                                     ApiEntry *prev,
                                     GError **error);
 ApiEvent *api_event_ref (ApiEvent *event);
@@ -143,12 +151,20 @@ void api_event_unref (ApiEvent *event);
  * deletion the last one at the deletion's revision. */
 ApiEntry *api_event_get_object (ApiEvent *event, ApiEventType type);
 GBytes *api_event_get_line (ApiEvent *event, ApiEventType type);
+GBytes *api_entry_to_line (ApiEntry *entry, ApiEventType type);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiEvent, api_event_unref)
 
 typedef struct _ApiCache ApiCache;
 typedef struct _ApiWatch ApiWatch;
 
 void api_caches_start (TimonApiServer *self);
+/* What a writer knows of the object it writes, for the cache to use
+ * when the write's event comes (see timon-api-cache.c). */
+void api_cache_hint (TimonApiServer *self,
+                     TimonResourceType *type,
+                     GBytes *value,
+                     JsonObject *object);
+void api_cache_unhint (TimonApiServer *self, GBytes *value);
 void api_caches_stop (TimonApiServer *self);
 /* The cache of @type once loaded, else NULL. */
 ApiCache *api_cache_lookup (TimonApiServer *self, TimonResourceType *type);
@@ -224,7 +240,6 @@ void api_reply_error (SoupServerMessage *msg,
                       const GError *error,
                       TimonResourceType *type,
                       const char *name);
-gboolean api_body_too_large (SoupServerMessage *msg);
 char *api_node_to_string (JsonNode *node, gsize *out_length);
 
 /* Objects (timon-api-objects.c). */
@@ -243,10 +258,19 @@ JsonObject *api_object_child (JsonObject *object, const char *member);
 GBytes *api_serialize (JsonObject *object);
 char *api_now_rfc3339 (void);
 
-/* The body of a write as a JSON object: refused when too large, not
- * JSON or not an object. Replies and returns NULL then. Each route
- * checks the Content-Type it accepts before, as they differ. */
+/* The body of a write as a JSON object: JSON, YAML (converted) or with
+ * no Content-Type (JSON), as Kubernetes takes them; refused (415) in
+ * another media type, and (400, 413) when too large, not JSON or not
+ * an object. Replies and returns NULL then. */
 JsonNode *api_read_json_body (SoupServerMessage *msg);
+
+/* What Kubernetes' decoder refuses before it reads a body
+ * (timon-api-decode.c), in the words of Go's encoding/json
+ * (G_IO_ERROR_INVALID_DATA): nesting past its limit, more than one
+ * value, and ObjectMeta members of the wrong JSON type. */
+#define API_JSON_MAX_DEPTH 10000
+gboolean api_json_check_shape (const char *data, gsize length, GError **error);
+gboolean api_check_object_meta (JsonObject *metadata, GError **error);
 
 /* A request answered once an asynchronous write is done: the message
  * stays paused until then, and the client may go away meanwhile.
@@ -362,6 +386,9 @@ void api_metrics_track (TimonApiServer *self,
                         const char *path,
                         GHashTable *query);
 void api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg);
+/* Counts @msg as answered, with its status: for a request whose
+ * connection was taken from libsoup, which then never emits "finished". */
+void api_metrics_finish (TimonApiServer *self, SoupServerMessage *msg);
 gint64 api_metrics_get_inflight (ApiMetrics *metrics);
 
 /* Discovery (timon-api-discovery.c). */

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include "timon-api-private.h"
 #include "timon-status.h"
 
@@ -211,6 +213,19 @@ reply_api_error (SoupServerMessage *msg, TimonApiError code, const char *message
 }
 
 static void
+reply_method_not_allowed (SoupServerMessage *msg)
+{
+  reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                   "the server does not allow this method on the requested resource");
+}
+
+static gboolean
+is_read (const char *method)
+{
+  return strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0;
+}
+
+static void
 reply_text (SoupServerMessage *msg, const char *text)
 {
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -349,6 +364,26 @@ api_parse_resource_path (TimonApiServer *self, const char *path, ApiTarget *targ
   return TRUE;
 }
 
+/* Whether the request's chunked body may have been cut short. libsoup
+ * (3.2, soup-body-input-stream.c) takes the end of the connection where
+ * the size of the next chunk should be as the end of the body, so a body
+ * whose last, empty chunk never came looks whole. When the client has
+ * closed its side before the answer, timond cannot tell a whole body
+ * from a cut one, and acts on neither (Go's server, under Kubernetes,
+ * fails the read, or cancels a request whose client closed). */
+static gboolean
+body_cut_short (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  char byte;
+
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CHUNKED || socket == NULL)
+    return FALSE;
+  /* 0: the end of the stream is there, without waiting. */
+  return recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static void
 handle_request (SoupServer *soup,
                 SoupServerMessage *msg,
@@ -359,21 +394,31 @@ handle_request (SoupServer *soup,
   TimonApiServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
 
+  if (body_cut_short (msg)) {
+    reply_api_error (msg, TIMON_API_ERROR_BAD_REQUEST,
+                     "the request body may be cut short: the client closed the connection "
+                     "before a chunked body was answered");
+    return;
+  }
+  /* Kubernetes' health checks answer any method. */
   if (strcmp (path, "/healthz") == 0 || strcmp (path, "/livez") == 0 ||
       strcmp (path, "/readyz") == 0) {
     reply_text (msg, "ok");
     return;
   }
+  /* Its /version is a GET route (go-restful answers 405 to the others). */
   if (strcmp (path, "/version") == 0) {
-    reply_version (msg);
+    if (is_read (method))
+      reply_version (msg);
+    else
+      reply_method_not_allowed (msg);
     return;
   }
   if (strcmp (path, "/metrics") == 0) {
-    if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0)
-      reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                       "the server does not allow this method on the requested resource");
-    else
+    if (is_read (method))
       api_metrics_reply (self, msg);
+    else
+      reply_method_not_allowed (msg);
     return;
   }
 
@@ -388,10 +433,9 @@ handle_request (SoupServer *soup,
   split_group_version (segments, &group, &version, &rest);
 
   if (rest == NULL || rest[0] == NULL) {
-    if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0) {
+    if (!is_read (method)) {
       if (api_handle_discovery (self, NULL, path)) {
-        reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                         "the server does not allow this method on the requested resource");
+        reply_method_not_allowed (msg);
         return;
       }
     } else if (api_handle_discovery (self, msg, path)) {
@@ -423,32 +467,157 @@ handle_request (SoupServer *soup,
     api_handle_object (self, msg, &target, query);
 }
 
-/* Set on a message whose body grew past TIMON_API_MAX_BODY_SIZE. */
-#define TOO_LARGE_KEY "timon-api-body-too-large"
+/* ---- bodies too large ------------------------------------------------------ */
 
-gboolean
-api_body_too_large (SoupServerMessage *msg)
+/* What timond still reads of a body it refused, and for how long, before
+ * it closes the connection: enough for a client that sends a body a
+ * little over the limit to finish and read the answer, rather than find
+ * its connection reset; bounded, so that no client makes timond read
+ * without end. (Kubernetes reads 3 MiB before it answers.) */
+#define DRAIN_BYTES (2 * TIMON_API_MAX_BODY_SIZE)
+#define DRAIN_SECONDS 2
+
+/* A connection taken from libsoup to answer 413 on at once. */
+typedef struct {
+  GIOStream *stream;
+  GSocket *socket;
+  GCancellable *cancellable;
+  GSource *deadline;
+  GBytes *answer;
+  gsize drained;
+  char buffer[16 * 1024];
+} Refusal;
+
+static void
+refusal_free (Refusal *r)
 {
-  return g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL;
+  g_source_destroy (r->deadline);
+  g_source_unref (r->deadline);
+  g_socket_close (r->socket, NULL);
+  g_object_unref (r->socket);
+  g_object_unref (r->stream);
+  g_object_unref (r->cancellable);
+  g_bytes_unref (r->answer);
+  g_free (r);
 }
 
-/* A chunked body has no length up front: once what arrived passes the
- * limit, drop it and keep no more. */
+static gboolean
+on_drain_deadline (gpointer user_data)
+{
+  g_cancellable_cancel (((Refusal *) user_data)->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_drained (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Refusal *r = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n > 0)
+    r->drained += (gsize) n;
+  if (n <= 0 || r->drained >= DRAIN_BYTES) {
+    refusal_free (r);
+    return;
+  }
+  g_input_stream_read_async (G_INPUT_STREAM (source), r->buffer, sizeof r->buffer,
+                             G_PRIORITY_DEFAULT, r->cancellable, on_drained, r);
+}
+
+static void
+on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Refusal *r = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL)) {
+    refusal_free (r);
+    return;
+  }
+  /* The answer is whole: the client may stop sending. */
+  g_socket_shutdown (r->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (r->stream), r->buffer, sizeof r->buffer,
+                             G_PRIORITY_DEFAULT, r->cancellable, on_drained, r);
+}
+
+/* The response set on @msg, as HTTP/1.1 puts it on the wire. */
+static GBytes *
+serialize_response (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  GString *out = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_message_headers_set_content_length (headers, (goffset) g_bytes_get_size (body));
+  g_string_append_printf (out, "HTTP/1.%c %u %s\r\n",
+                          soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? '0' : '1',
+                          soup_server_message_get_status (msg),
+                          soup_server_message_get_reason_phrase (msg));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    g_string_append_printf (out, "%s: %s\r\n", name, value);
+  g_string_append (out, "\r\n");
+  g_string_append_len (out, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body));
+  return g_string_free_to_bytes (out);
+}
+
+/* Sends the response set on @msg on its connection, taken from libsoup,
+ * then closes it, having read at most DRAIN_BYTES more of the request. */
+static void
+answer_and_close (TimonApiServer *self, SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  if (socket == NULL)
+    return;
+  Refusal *r = g_new0 (Refusal, 1);
+  /* Taken before the message goes: libsoup may free it as it lets go. */
+  r->socket = g_object_ref (socket);
+  r->answer = serialize_response (msg);
+  /* libsoup says nothing more of a message whose connection it gave up. */
+  api_metrics_finish (self, msg);
+  r->stream = soup_server_message_steal_connection (msg);
+  r->cancellable = g_cancellable_new ();
+  r->deadline = g_timeout_source_new_seconds (DRAIN_SECONDS);
+  g_source_set_callback (r->deadline, on_drain_deadline, r, NULL);
+  g_source_attach (r->deadline, g_main_context_get_thread_default ());
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (r->stream),
+                                   g_bytes_get_data (r->answer, NULL), g_bytes_get_size (r->answer),
+                                   G_PRIORITY_DEFAULT, r->cancellable, on_answered, r);
+}
+
+/* Answers 413 and closes the connection, without reading the body
+ * first. libsoup answers early only a client that waits for "100
+ * Continue" (@before_body: still waiting); the others' body it would
+ * read whole, of any length, before it sends the answer: timond then
+ * answers on the connection itself. */
+static void
+refuse_too_large (TimonApiServer *self, SoupServerMessage *msg, gboolean before_body)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+
+  reply_api_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
+                   "the request body is larger than the limit of 3 MiB");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  if (!before_body ||
+      !(soup_message_headers_get_expectations (request) & SOUP_EXPECTATION_CONTINUE))
+    answer_and_close (self, msg);
+}
+
+/* A chunked body has no length up front: refused once what arrived
+ * passes the limit. */
 static void
 on_got_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  if (api_body_too_large (msg) || (gsize) body->length <= TIMON_API_MAX_BODY_SIZE)
-    return;
-  soup_message_body_set_accumulate (body, FALSE);
-  soup_message_body_truncate (body);
-  g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (TRUE));
+  if ((gsize) body->length > TIMON_API_MAX_BODY_SIZE)
+    refuse_too_large (user_data, msg, FALSE);
 }
 
-/* Refuses a body announced as too large before it is read, and keeps
- * libsoup from accumulating it: otherwise a client could make timond
- * hold any amount of memory. */
+/* Refuses a body announced as too large before it is read: otherwise a
+ * client could make timond read and hold any amount of data. */
 static void
 handle_early (SoupServer *soup,
               SoupServerMessage *msg,
@@ -463,16 +632,11 @@ handle_early (SoupServer *soup,
    * those refused here too. */
   api_metrics_track (self, msg, path, query);
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH) {
-    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
+    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), self);
     return;
   }
-  goffset length = soup_message_headers_get_content_length (headers);
-  if (length <= (goffset) TIMON_API_MAX_BODY_SIZE)
-    return;
-  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-  g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (TRUE));
-  reply_api_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                   "the request body is larger than the limit of 3 MiB");
+  if (soup_message_headers_get_content_length (headers) > (goffset) TIMON_API_MAX_BODY_SIZE)
+    refuse_too_large (self, msg, TRUE);
 }
 
 SoupServer *

@@ -41,24 +41,6 @@ reply_method_not_allowed (SoupServerMessage *msg)
                "the server does not allow this method on the requested resource");
 }
 
-/* Reads the body as a JSON object, if its Content-Type is
- * @content_type; else replies and returns NULL. */
-static JsonNode *
-read_object (SoupServerMessage *msg, const char *content_type)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *given = soup_message_headers_get_content_type (headers, NULL);
-
-  if (given == NULL || g_ascii_strcasecmp (given, content_type) != 0) {
-    reply_error (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                 "the body of the request was in an unknown format - accepted media types "
-                 "include: %s",
-                 content_type);
-    return NULL;
-  }
-  return api_read_json_body (msg);
-}
-
 /* The stored object of @target, with its item (for the revision), or
  * NULL after replying. */
 static JsonNode *
@@ -341,7 +323,7 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
     }
     body = api_read_json (msg);
   } else if (is_put) {
-    body = read_object (msg, "application/json");
+    body = api_read_json_body (msg);
   }
   if (!is_get && body == NULL)
     return;
@@ -469,7 +451,7 @@ api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *tar
     reply_method_not_allowed (msg);
     return;
   }
-  g_autoptr (JsonNode) body = read_object (msg, "application/json");
+  g_autoptr (JsonNode) body = api_read_json_body (msg);
   if (body == NULL)
     return;
   JsonObject *binding = json_node_get_object (body);
@@ -536,7 +518,7 @@ api_handle_eviction (TimonApiServer *self,
     reply_method_not_allowed (msg);
     return;
   }
-  g_autoptr (JsonNode) body = read_object (msg, "application/json");
+  g_autoptr (JsonNode) body = api_read_json_body (msg);
   if (body == NULL)
     return;
   JsonObject *eviction = json_node_get_object (body);

@@ -113,14 +113,8 @@ send_entry (ApiWatch *w, ApiEventType type, ApiEntry *entry)
     send_table (w, event_names[type], entry);
     return;
   }
-  gsize size;
-  const char *json = g_bytes_get_data (entry->json, &size);
-  GString *line = g_string_sized_new (size + 40);
-  g_string_append_printf (line, "{\"type\":\"%s\",\"object\":", event_names[type]);
-  g_string_append_len (line, json, (gssize) size);
-  g_string_append (line, "}\n");
-  g_autoptr (GBytes) bytes = g_string_free_to_bytes (line);
-  append (w, bytes);
+  g_autoptr (GBytes) line = api_entry_to_line (entry, type);
+  append (w, line);
 }
 
 static void
@@ -243,7 +237,8 @@ on_events (TimonStoreWatch *watch, GPtrArray *events, gpointer user_data)
 
   for (guint i = 0; i < events->len && !w->ended; i++) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (ApiEvent) event = api_event_new_from_store (w->type, events->pdata[i], NULL, &error);
+    g_autoptr (ApiEvent) event =
+      api_event_new_from_store (w->type, events->pdata[i], NULL, NULL, &error);
     if (event != NULL)
       api_watch_deliver (w, event);
     else

@@ -1,16 +1,21 @@
 #!/bin/sh
 # Installs the Debian packages Timon needs to build, test and run, and
 # nothing that is already there. The one list both `make run` and
-# `make test` use.
+# `make test` use; given packages as arguments, installs those instead
+# (scripts/install-bench-deps.sh).
 set -eu
 
-PACKAGES="
+if [ $# -gt 0 ]; then
+  PACKAGES="$*"
+else
+  PACKAGES="
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libyaml-dev
   glib-networking dbus
   etcd-server etcd-client
   binutils clang-format
 "
+fi
 
 missing=""
 for p in $PACKAGES; do

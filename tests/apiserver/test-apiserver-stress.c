@@ -809,6 +809,25 @@ typedef struct {
   const char *gap;     /* NULL, or what timond answers today instead */
 } Malformed;
 
+/* Kubernetes' decoders (Go's encoding/json, go-yaml) stop at this depth. */
+#define DECODER_MAX_DEPTH 10000
+
+/* A widget @name whose body is nested @depth levels deep in all. */
+static char *
+nested_body (const char *name, guint depth)
+{
+  GString *body = g_string_new (NULL);
+
+  g_string_append_printf (body, "{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"nested\":", name);
+  for (guint i = 2; i < depth; i++)
+    g_string_append (body, "{\"a\":");
+  g_string_append_c (body, '1');
+  for (guint i = 2; i < depth; i++)
+    g_string_append_c (body, '}');
+  g_string_append (body, "}}");
+  return g_string_free (body, FALSE);
+}
+
 /* Sends @data on a connection of its own and half-closes it (@finish)
  * or leaves it open; returns what came back before timond closed it,
  * or (@head_only) once the head of an answer came. */
@@ -872,16 +891,17 @@ delete_widget (Fixture *f, const char *name)
 static void
 check_malformed (Fixture *f, const Malformed *c, Response *r, gboolean tell)
 {
+  /* What a request made goes again, so that the list at the end holds
+   * only what was made on purpose. */
+  if (r->status == 201 && r->json != NULL && JSON_NODE_HOLDS_OBJECT (r->json) &&
+      g_str_has_prefix (c->path, WIDGETS))
+    delete_widget (f, str (obj (r), "metadata.name"));
   if (c->gap != NULL) {
     if (tell)
       g_test_message ("known gap: %s %s: Kubernetes answers %u %s; timond answered %u: %s",
                       c->method, c->path, c->code, c->reason ? c->reason : "", r->status, c->gap);
     if (r->status == c->code)
       g_test_message ("  it now answers as Kubernetes: drop its gap note");
-    /* What it made goes again, so that the list at the end holds only
-     * what was made on purpose. */
-    if (r->status == 201 && r->json != NULL && JSON_NODE_HOLDS_OBJECT (r->json))
-      delete_widget (f, str (obj (r), "metadata.name"));
     return;
   }
   if (c->reason == NULL) {
@@ -955,23 +975,81 @@ send_broken_requests (Fixture *f, guint round)
     g_assert_false (widget_exists (f, name));
   }
   /* Whole chunks but not the last, empty one that ends the body: the
-   * request never ended, and Kubernetes (Go's server) fails its read. */
+   * request never ended, and Kubernetes (Go's server) fails its read.
+   * libsoup takes the end of the connection for the end of the body;
+   * timond sees that the client closed and acts on nothing. */
   {
     g_autofree char *no_last =
       g_strdup_printf ("POST " WIDGETS " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                        "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n",
                        strlen (object), object);
-    /* timond answers it, and then keeps the connection open though the
-     * client has closed its side: no waiting for the end. */
-    g_free (raw_exchange (f, no_last, strlen (no_last), TRUE, TRUE));
-    if (widget_exists (f, name)) {
-      if (round == 0)
-        g_test_message ("known gap: a chunked body without its last chunk, the connection then "
-                        "closed: timond created %s from it; Kubernetes refuses it",
-                        name);
-      delete_widget (f, name);
-    }
+    g_autofree char *answer = raw_exchange (f, no_last, strlen (no_last), TRUE, TRUE);
+    assert_contains (answer, " 400 ");
+    g_assert_false (widget_exists (f, name));
   }
+  /* The same body whole, on a connection the client keeps open: made. */
+  {
+    g_autofree char *whole =
+      g_strdup_printf ("POST " WIDGETS " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n",
+                       strlen (object), object);
+    g_autofree char *answer = raw_exchange (f, whole, strlen (whole), FALSE, TRUE);
+    assert_contains (answer, " 201 ");
+    delete_widget (f, name);
+  }
+  /* A header block without its empty line, then the end: libsoup (3.2,
+   * soup_message_io_data_read_headers()) takes the end of the connection
+   * for the end of the headers and serves the request, where Go's server
+   * would not. Only a request whose client closed its side looks so, and
+   * that of a complete request too: timond cannot tell them apart. */
+  {
+    static const char cut_head[] = "GET /version HTTP/1.1\r\nHost: x\r\n";
+    g_autofree char *answer = raw_exchange (f, cut_head, sizeof cut_head - 1, TRUE, TRUE);
+    if (round == 0 && strstr (answer, " 200 ") != NULL)
+      g_test_message ("known gap: a header block cut before its empty line, the connection then "
+                      "closed: timond answered it (libsoup takes the end of the connection for "
+                      "the end of the headers)");
+  }
+}
+
+/* Announces a body of 99,999,999 bytes without waiting for "100
+ * Continue", and sends it: timond answers 413 before the body is there
+ * and closes the connection, having read a bounded part of it. */
+static void
+send_huge_announced (Fixture *f)
+{
+  g_autoptr (GSocket) socket = raw_connect (f);
+  static const char head[] = "POST " WIDGETS " HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Type: application/json\r\nContent-Length: 99999999\r\n\r\n";
+  g_autofree char *junk = g_malloc (64 * 1024);
+  char buffer[4096];
+  memset (junk, 'x', 64 * 1024);
+
+  g_assert_cmpint (g_socket_send (socket, head, sizeof head - 1, NULL, NULL), ==, sizeof head - 1);
+  g_assert_cmpint (g_socket_send (socket, junk, 64 * 1024, NULL, NULL), ==, 64 * 1024);
+  g_autoptr (GString) answer = g_string_new (NULL);
+  while (strstr (answer->str, "\r\n\r\n") == NULL) {
+    gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+    g_assert_cmpint (n, >, 0);
+    g_string_append_len (answer, buffer, n);
+  }
+  g_assert_true (g_str_has_prefix (answer->str, "HTTP/1.1 413 "));
+  assert_contains (answer->str, "Connection: close");
+
+  /* Sending on: timond stops reading after a few MiB and closes, long
+   * before 64 MiB have gone. */
+  gsize sent = 64 * 1024 + sizeof head - 1;
+  g_autoptr (GError) error = NULL;
+  while (sent < 64 * 1024 * 1024) {
+    gssize n = g_socket_send (socket, junk, 64 * 1024, NULL, &error);
+    if (n < 0)
+      break;
+    sent += (gsize) n;
+  }
+  g_assert_cmpuint (sent, <, 64 * 1024 * 1024);
+  /* Closed, not stalled: a stall would end in a timeout. */
+  g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+  g_assert_nonnull (error);
 }
 
 /* 3 MiB and one byte, of an object that would be valid: 413 as soon as
@@ -1009,6 +1087,9 @@ test_malformed_flood (Fixture *f, gconstpointer data)
   gboolean core = have_namespaces (f);
   g_autofree char *long_name = g_strnfill (254, 'a');
   g_autofree char *long_name_body = g_strdup_printf ("{\"metadata\":{\"name\":\"%s\"}}", long_name);
+  /* Go's encoding/json stops at 10,000 levels: the body nested 60,000
+   * deep once overflowed timond's stack. */
+  g_autofree char *too_deep = nested_body ("too-deep", 60000);
   const Malformed cases[] = {
     /* Bodies that are not JSON, or not an object. */
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-1\"", 400, "BadRequest", "JSON" },
@@ -1021,10 +1102,16 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     { "POST", WIDGETS, JSON, "\"bad-4\"", 400, "BadRequest" },
     { "POST", WIDGETS, JSON, "42", 400, "BadRequest" },
     { "POST", WIDGETS, JSON, "null", 400, "BadRequest" },
-    /* Not a second JSON value after the object: timond takes the first
-     * and leaks the second (json-glib keeps only one root), which would
-     * fail the leak check at the end. */
+    /* Not a second JSON value after the object: json-glib would keep one
+     * root and leak the other (the leak check at the end would see it). */
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-5\"}} trailing", 400, "BadRequest" },
+    { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-34\"}} {}", 400, "BadRequest",
+      "invalid character '{' after top-level value" },
+    { "POST", WIDGETS, JSON,
+      "{\"metadata\":{\"name\":\"bad-35\"}}\n{\"metadata\":{\"name\":\"bad-36\"}}", 400,
+      "BadRequest", "invalid character '{' after top-level value" },
+    { "POST", WIDGETS, JSON, too_deep, 400, "BadRequest",
+      "invalid character '{' exceeded max depth" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-6\"},}", 400, "BadRequest" },
     { "POST", WIDGETS, JSON, "\xff\xfe{\"metadata\":{\"name\":\"bad-7\"}}", 400, "BadRequest" },
     /* JSON of the wrong types: Kubernetes fails to decode it, 400. */
@@ -1033,22 +1120,36 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     { "POST", WIDGETS, JSON, "{\"kind\":7,\"metadata\":{\"name\":\"bad-10\"}}", 400, "BadRequest" },
     { "POST", WIDGETS, JSON, "{\"apiVersion\":[],\"metadata\":{\"name\":\"bad-11\"}}", 400,
       "BadRequest" },
-    { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":5}}", 400, "BadRequest", NULL, NULL,
-      "422 Invalid, metadata.name: must be a string" },
+    { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":5}}", 400, "BadRequest",
+      "Widget in version \"v1\" cannot be handled as a Widget: json: cannot unmarshal number into "
+      "Go struct field ObjectMeta.metadata.name of type string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-12\",\"labels\":\"app\"}}", 400,
-      "BadRequest", NULL, NULL, "422 Invalid, metadata.labels: must be an object" },
+      "BadRequest",
+      "cannot unmarshal string into Go struct field ObjectMeta.metadata.labels of type "
+      "map[string]string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-13\",\"labels\":{\"app\":5}}}", 400,
-      "BadRequest", NULL, NULL, "422 Invalid, metadata.labels[app]: must be a string" },
+      "BadRequest",
+      "cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-14\",\"annotations\":[1]}}", 400,
-      "BadRequest", NULL, NULL, "422 Invalid, metadata.annotations: must be an object" },
+      "BadRequest",
+      "cannot unmarshal array into Go struct field ObjectMeta.metadata.annotations of type "
+      "map[string]string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-15\",\"finalizers\":\"x\"}}", 400,
-      "BadRequest", NULL, NULL, "422 Invalid, metadata.finalizers: must be a list of strings" },
+      "BadRequest",
+      "cannot unmarshal string into Go struct field ObjectMeta.metadata.finalizers of type "
+      "[]string" },
+    { "POST", WIDGETS, JSON, "{\"metadata\":{\"generateName\":5}}", 400, "BadRequest",
+      "cannot unmarshal number into Go struct field ObjectMeta.metadata.generateName of type "
+      "string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-16\",\"resourceVersion\":5}}", 400,
-      "BadRequest", NULL, NULL, "201 Created: the number is dropped" },
+      "BadRequest",
+      "cannot unmarshal number into Go struct field ObjectMeta.metadata.resourceVersion of type "
+      "string" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-17\",\"uid\":5}}", 400, "BadRequest",
-      NULL, NULL, "201 Created: the number is dropped" },
+      "cannot unmarshal number into Go struct field ObjectMeta.metadata.uid of type types.UID" },
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"bad-18\",\"namespace\":5}}", 400,
-      "BadRequest", NULL, NULL, "201 Created: the namespace of the URL is used" },
+      "BadRequest",
+      "cannot unmarshal number into Go struct field ObjectMeta.metadata.namespace of type string" },
     /* kind and apiVersion other than the URL's. */
     { "POST", WIDGETS, JSON,
       "{\"apiVersion\":\"test.timon.io/"
@@ -1075,7 +1176,7 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     { "PUT", WIDGETS "/keep", JSON,
       "{\"apiVersion\":\"test.timon.io/v1\",\"kind\":\"Widget\",\"metadata\":{\"labels\":{"
       "\"app\":\"keep\"}},\"spec\":{\"color\":\"green\"}}",
-      400, "BadRequest", NULL, NULL, "200 OK: the name of the URL is used" },
+      400, "BadRequest", "the name of the object () does not match the name on the URL (keep)" },
     { "PUT", WIDGETS "/keep", JSON, "{\"kind\":\"Gadget\",\"metadata\":{\"name\":\"keep\"}}", 400,
       "BadRequest" },
     { "PUT", WIDGETS "/keep", JSON, "{\"metadata\":{\"name\":\"keep\"", 400, "BadRequest" },
@@ -1093,14 +1194,15 @@ test_malformed_flood (Fixture *f, gconstpointer data)
       "application/vnd.kubernetes.protobuf",
       "k8s\x01\x0a\x0dv1\x12\x09"
       "ConfigMap",
-      415, "UnsupportedMediaType", "application/json" },
+      415, "UnsupportedMediaType", "Timon serves JSON only: send application/json" },
     { "PATCH", WIDGETS "/keep", JSON, "{\"spec\":{\"color\":\"red\"}}", 415,
       "UnsupportedMediaType" },
+    /* YAML, as Kubernetes takes it; and JSON without a Content-Type. */
     { "POST", WIDGETS, "application/yaml",
-      "apiVersion: test.timon.io/v1\nkind: Widget\nmetadata:\n  name: yaml-body\n", 201, NULL, NULL,
-      NULL, "415 UnsupportedMediaType: YAML bodies are refused" },
-    { "POST", WIDGETS, NULL, "{\"metadata\":{\"name\":\"no-content-type\"}}", 201, NULL, NULL, NULL,
-      "415 UnsupportedMediaType: a body without a Content-Type is not taken as JSON" },
+      "apiVersion: test.timon.io/v1\nkind: Widget\nmetadata:\n  name: yaml-body\n", 201 },
+    { "POST", WIDGETS, "application/yaml", "metadata: {name: bad-37\n", 400, "BadRequest",
+      "not valid YAML" },
+    { "POST", WIDGETS, NULL, "{\"metadata\":{\"name\":\"no-content-type\"}}", 201 },
     /* Selectors that do not parse, and fields a type cannot select on. */
     { "GET", WIDGETS "?labelSelector=app%20in%20(", NULL, NULL, 400, "BadRequest" },
     { "GET", WIDGETS "?labelSelector=%3D%3D", NULL, NULL, 400, "BadRequest" },
@@ -1128,12 +1230,25 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     { "GET", WIDGETS "?limit=abc", NULL, NULL, 400, "BadRequest" },
     { "GET", WIDGETS "?limit=1.5", NULL, NULL, 400, "BadRequest" },
     { "GET", WIDGETS "?limit=99999999999999999999", NULL, NULL, 400, "BadRequest" },
-    { "GET", WIDGETS "?limit=-1", NULL, NULL, 200, NULL, NULL, NULL,
-      "400 BadRequest: Kubernetes takes a negative limit as none" },
-    { "GET", WIDGETS "?watch=true&timeoutSeconds=abc", NULL, NULL, 400, "BadRequest" },
+    { "GET", WIDGETS "?limit=", NULL, NULL, 400, "BadRequest",
+      "strconv.ParseInt: parsing \"\": invalid syntax" },
+    { "GET", WIDGETS "?limit=-1", NULL, NULL, 200 },
+    { "GET", WIDGETS "?limit=%2B2", NULL, NULL, 200 },
+    { "GET", WIDGETS "?watch=true&timeoutSeconds=abc", NULL, NULL, 400, "BadRequest",
+      "strconv.ParseInt: parsing \"abc\": invalid syntax" },
     { "GET", WIDGETS "?watch=true&timeoutSeconds=1.5", NULL, NULL, 400, "BadRequest" },
-    { "GET", WIDGETS "?timeoutSeconds=abc", NULL, NULL, 400, "BadRequest", NULL, NULL,
-      "200 OK: a list does not read timeoutSeconds" },
+    { "GET", WIDGETS "?timeoutSeconds=abc", NULL, NULL, 400, "BadRequest",
+      "strconv.ParseInt: parsing \"abc\": invalid syntax" },
+    { "GET", WIDGETS "?timeoutSeconds=99999999999999999999", NULL, NULL, 400, "BadRequest",
+      "value out of range" },
+    /* Booleans as Kubernetes reads them: "false" and "0" (any case) are
+     * false, anything else true, never an error. */
+    { "GET", WIDGETS "?watch=false", NULL, NULL, 200 },
+    { "GET", WIDGETS "?watch=FALSE", NULL, NULL, 200 },
+    { "GET", WIDGETS "?watch=0", NULL, NULL, 200 },
+    { "GET", WIDGETS "?allowWatchBookmarks=maybe", NULL, NULL, 200 },
+    { "GET", WIDGETS "?sendInitialEvents=maybe", NULL, NULL, 422, "Invalid",
+      "sendInitialEvents is forbidden for list", "sendInitialEvents" },
     { "GET", WIDGETS "?continue=garbage", NULL, NULL, 400, "BadRequest" },
     /* Paths that name nothing. */
     { "GET", "/nope", NULL, NULL, 404, "NotFound", "could not find the requested resource" },
@@ -1158,8 +1273,12 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     { "DELETE", WIDGETS "/keep/status", NULL, NULL, 405, "MethodNotAllowed" },
     { "POST", "/api", JSON, "{}", 405, "MethodNotAllowed" },
     { "BREW", WIDGETS, NULL, NULL, 405, "MethodNotAllowed" },
-    { "DELETE", "/version", NULL, NULL, 405, "MethodNotAllowed", NULL, NULL,
-      "200 OK with the version: /version takes any method" },
+    { "DELETE", "/version", NULL, NULL, 405, "MethodNotAllowed" },
+    { "POST", "/version", JSON, "{}", 405, "MethodNotAllowed" },
+    { "PUT", "/metrics", JSON, "{}", 405, "MethodNotAllowed" },
+    { "POST", "/apis", JSON, "{}", 405, "MethodNotAllowed" },
+    /* Kubernetes' health checks answer any method. */
+    { "DELETE", "/healthz", NULL, NULL, 200 },
     /* Names and labels Kubernetes' validation refuses: 422 with causes. */
     { "POST", WIDGETS, JSON, "{\"metadata\":{\"name\":\"Bad_Name\"}}", 422, "Invalid",
       "Widget.test.timon.io \"Bad_Name\" is invalid", "metadata.name" },
@@ -1186,10 +1305,24 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     /* Parameters Kubernetes does not know: ignored, the request served. */
     { "GET", WIDGETS "?unknownParameter=1&flag&timeout=32s", NULL, NULL, 200 },
     { "GET", WIDGETS "/keep?pretty=true&bogus", NULL, NULL, 200 },
+    /* A get decodes GetOptions: what only a list reads is ignored. */
+    { "GET", WIDGETS "/keep?limit=abc&timeoutSeconds=x&resourceVersionMatch=Nope", NULL, NULL,
+      200 },
     { "GET", WIDGETS "?labelSelector=app%3Dkeep&nonsense=yes", NULL, NULL, 200 },
   };
   guint sent = 0;
 
+  /* The deepest body Kubernetes decodes is taken, stored, served and
+   * deleted: nothing on the way runs out of stack. Once, as it is slow
+   * to allocate under AddressSanitizer. */
+  {
+    g_autofree char *deepest = nested_body ("deepest", DECODER_MAX_DEPTH);
+    g_auto (Response) r = { 0 };
+    request (f, &r, "POST", WIDGETS, deepest);
+    assert_ok (&r, 201);
+    delete_widget (f, "deepest");
+    sent += 2;
+  }
   create_widget (f, "default", "keep", "\"app\":\"keep\"", "green");
   for (guint round = 0; round < ROUNDS; round++) {
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -1204,7 +1337,8 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     }
     send_broken_requests (f, round);
     send_too_large (f);
-    sent += 10;
+    send_huge_announced (f);
+    sent += 13;
 
     /* Among all that, a legitimate write, with parameters Kubernetes
      * ignores: it is made, once. */
@@ -1236,10 +1370,11 @@ test_malformed_flood (Fixture *f, gconstpointer data)
     g_object_unref (stalled[i]);
   }
 
-  /* A watch with parameters it does not know streams as any other. */
+  /* A watch with parameters it does not know streams as any other; and
+   * "watch=maybe" is a watch, as Kubernetes reads booleans. */
   {
     g_autoptr (Watch) w =
-      watch_start (f, WIDGETS "?watch=true&timeoutSeconds=1&bogus=1&labelSelector=round%3D0");
+      watch_start (f, WIDGETS "?watch=maybe&timeoutSeconds=1&bogus=1&labelSelector=round%3D0");
     expect_event (w, "ADDED", "legit-0");
     g_autofree char *type = NULL;
     g_assert_null (watch_next (w, &type));

@@ -1,7 +1,8 @@
 /* test-apiserver-writes.c: the writes beyond create, update and delete
  * of the real timond: PATCH (JSON merge patch and JSON patch, of objects
- * and of their status), pods/eviction and the graceful deletion of
- * pods, driven over HTTP and, where it is installed, by kubectl.
+ * and of their status), bodies in YAML, pods/eviction and the graceful
+ * deletion of pods, driven over HTTP and, where it is installed, by
+ * kubectl.
  *
  * The pod tests need the resources/core plugin, which the build tree
  * loads beside the tests' own widgets; they skip, saying why, without
@@ -624,6 +625,17 @@ test_patch_errors (Fixture *f, gconstpointer data)
     { GIZMOS "/g/binding", MERGE, "{}", 405, "MethodNotAllowed", "does not allow this method" },
     { GIZMOS "/g/scale", "application/strategic-merge-patch+json", "{}", 415,
       "UnsupportedMediaType", "not supported yet" },
+    { WIDGETS "/e", MERGE, "{} {}", 400, "BadRequest",
+      "invalid character '{' after top-level value" },
+    /* The patched object must decode (422 on "patch" in Kubernetes) and
+     * keep the name of the URL. */
+    { WIDGETS "/e", MERGE, "{\"metadata\":{\"labels\":\"x\"}}", 422, "Invalid",
+      "json: cannot unmarshal string into Go struct field ObjectMeta.metadata.labels of type "
+      "map[string]string" },
+    { WIDGETS "/e", MERGE, "{\"metadata\":{\"resourceVersion\":5}}", 422, "Invalid",
+      "ObjectMeta.metadata.resourceVersion of type string" },
+    { WIDGETS "/e", MERGE, "{\"metadata\":{\"name\":null}}", 400, "BadRequest",
+      "the name of the object () does not match the name on the URL (e)" },
   };
   g_auto (Response) before = { 0 };
   gint64 rv = rv_of (get_ok (f, &before, WIDGETS "/e"));
@@ -651,6 +663,86 @@ test_patch_errors (Fixture *f, gconstpointer data)
     g_test_message ("%s: %s", name, verbs);
     assert_contains (verbs, "\"patch\"");
   }
+}
+
+/* ---- YAML bodies ----------------------------------------------------- */
+
+#define YAML "application/yaml"
+
+/* Kubernetes takes application/yaml where it takes application/json,
+ * read as go-yaml v2 reads YAML 1.1. */
+static void
+test_yaml_bodies (Fixture *f, gconstpointer data)
+{
+  g_auto (Response) created = { 0 };
+  static const char manifest[] = "apiVersion: test.timon.io/v1\n"
+                                 "kind: Widget\n"
+                                 "metadata:\n"
+                                 "  name: from-yaml\n"
+                                 "  labels: {app: web, enabled: \"yes\"}\n"
+                                 "spec:\n"
+                                 "  size: 0x10\n"
+                                 "  ports: [{port: 80}, {port: 0443}]\n"
+                                 "  on: yes\n";
+  request_full (f, &created, "POST", WIDGETS, YAML, manifest, strlen (manifest), NULL);
+  assert_ok (&created, 201);
+  JsonObject *o = obj (&created);
+  assert_json_at (o, "metadata.labels", "{\"app\":\"web\",\"enabled\":\"yes\"}");
+  g_assert_cmpint (num (o, "spec.size"), ==, 16);
+  /* 0443 is octal, and "on" a boolean, key included. */
+  assert_json_at (o, "spec.ports", "[{\"port\":80},{\"port\":291}]");
+  assert_json_at (o, "spec.true", "true");
+  g_assert_cmpstr (str (o, "spec.color"), ==, "blue");
+
+  /* An update in YAML; a resourceVersion must be a string there too. */
+  g_autofree char *update = g_strdup_printf ("metadata:\n  name: from-yaml\n"
+                                             "  resourceVersion: \"%" G_GINT64_FORMAT "\"\n"
+                                             "spec:\n  size: 2\n",
+                                             rv_of (o));
+  g_auto (Response) updated = { 0 };
+  request_full (f, &updated, "PUT", WIDGETS "/from-yaml", "application/yaml; charset=utf-8", update,
+                strlen (update), NULL);
+  assert_ok (&updated, 200);
+  g_assert_cmpint (num (obj (&updated), "spec.size"), ==, 2);
+  g_autofree char *unquoted =
+    g_strdup_printf ("metadata:\n  name: from-yaml\n  resourceVersion: %" G_GINT64_FORMAT "\n",
+                     rv_of (obj (&updated)));
+  g_auto (Response) refused = { 0 };
+  request_full (f, &refused, "PUT", WIDGETS "/from-yaml", YAML, unquoted, strlen (unquoted), NULL);
+  assert_status (&refused, 400, "BadRequest");
+  assert_contains (str (obj (&refused), "message"),
+                   "json: cannot unmarshal number into Go struct field "
+                   "ObjectMeta.metadata.resourceVersion of type string");
+
+  /* YAML that is not, or is not an object. */
+  static const struct {
+    const char *body;
+    const char *message;
+  } bad[] = {
+    { "metadata: [unclosed\n", "the body of the request is not valid YAML: yaml: line" },
+    { "- a\n- b\n", "not a JSON object" },
+    { "a: *nowhere\n", "unknown anchor 'nowhere' referenced" },
+    { "spec: {size: .inf}\n", "cannot be represented in JSON" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_auto (Response) r = { 0 };
+    request_full (f, &r, "POST", WIDGETS, YAML, bad[i].body, strlen (bad[i].body), NULL);
+    assert_status (&r, 400, "BadRequest");
+    assert_contains (str (obj (&r), "message"), bad[i].message);
+  }
+
+  /* DeleteOptions in YAML too. */
+  static const char options[] = "apiVersion: v1\nkind: DeleteOptions\n"
+                                "preconditions: {resourceVersion: \"1\"}\n";
+  g_auto (Response) conflict = { 0 };
+  request_full (f, &conflict, "DELETE", WIDGETS "/from-yaml", YAML, options, strlen (options),
+                NULL);
+  assert_status (&conflict, 409, "Conflict");
+  static const char none[] = "apiVersion: v1\nkind: DeleteOptions\n";
+  g_auto (Response) deleted = { 0 };
+  request_full (f, &deleted, "DELETE", WIDGETS "/from-yaml", YAML, none, strlen (none), NULL);
+  assert_ok (&deleted, 200);
+  assert_gone (f, WIDGETS "/from-yaml");
 }
 
 /* ---- pods/eviction ---------------------------------------------------- */
@@ -1139,6 +1231,7 @@ main (int argc, char **argv)
   ADD ("/apiserver/patch/status", test_patch_status);
   ADD ("/apiserver/patch/conflict", test_patch_conflict);
   ADD ("/apiserver/patch/errors", test_patch_errors);
+  ADD ("/apiserver/writes/yaml", test_yaml_bodies);
   ADD ("/apiserver/pods/eviction", test_eviction);
   ADD ("/apiserver/pods/graceful-delete", test_graceful_delete);
   ADD ("/apiserver/kubectl/patch", test_kubectl_patch);
