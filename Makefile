@@ -21,7 +21,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 run: build
-	./$(BUILD)/core/daemon/timond $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(BUILD)/core/daemon/timond $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs $(TEST_OPTIONS)
@@ -37,7 +37,7 @@ asan: deps
 # wrk and nginx, which scripts/install-bench-deps.sh installs when missing;
 # QUICK=1, PODS=, WATCHERS=, DURATION=... scale it, see the script).
 bench: build bench-deps
-	./$(BUILD)/bench/bench-store $(BENCH_OPTIONS)
+	$(BUILD)/bench/bench-store $(BENCH_OPTIONS)
 	bash bench/api/run.sh $(BUILD)
 
 bench-api: build bench-deps
