@@ -188,12 +188,12 @@ gboolean api_cache_add_watch (ApiCache *cache, ApiWatch *watch, guint worker, gi
 void api_cache_remove_watch (ApiCache *cache, ApiWatch *watch, guint worker);
 
 /* Workers (timon-api-worker.c): each serves HTTP in its own thread and
- * main context (worker 0: the server's creator's). */
+ * main context. */
 typedef struct {
   TimonApiServer *server; /* unowned */
   guint index;
   GMainContext *context;
-  GMainLoop *loop; /* NULL for worker 0 */
+  GMainLoop *loop;
   GThread *thread;
   SoupServer *soup;
   gboolean stopped;
