@@ -175,23 +175,8 @@ api_reply_status (SoupServerMessage *msg, JsonNode *status)
 void
 api_reply_success (SoupServerMessage *msg, guint code)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "Status");
-  json_builder_set_member_name (builder, "apiVersion");
-  json_builder_add_string_value (builder, "v1");
-  json_builder_set_member_name (builder, "metadata");
-  json_builder_begin_object (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "Success");
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, code);
-  json_builder_end_object (builder);
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  api_reply_json (msg, code, root);
+  g_autoptr (JsonNode) status = timon_status_new_success ((int) code);
+  api_reply_json (msg, code, status);
 }
 
 void

@@ -92,9 +92,14 @@ timon_status_code_for_error (const GError *error, const char **out_reason)
   return row >= 0 ? status_table[row].http : INTERNAL_HTTP;
 }
 
-/* A failure Status; @details is taken, and left out if empty. */
+/* A Status ("Success" or "Failure"); @details is taken, and left out if
+ * empty, as are a %NULL @message and @reason. */
 static JsonNode *
-build_status (const char *message, const char *reason, int http, JsonObject *details)
+build_status (const char *status,
+              const char *message,
+              const char *reason,
+              int http,
+              JsonObject *details)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
@@ -107,11 +112,15 @@ build_status (const char *message, const char *reason, int http, JsonObject *det
   json_builder_begin_object (builder);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "Failure");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
+  json_builder_add_string_value (builder, status);
+  if (message != NULL) {
+    json_builder_set_member_name (builder, "message");
+    json_builder_add_string_value (builder, message);
+  }
+  if (reason != NULL) {
+    json_builder_set_member_name (builder, "reason");
+    json_builder_add_string_value (builder, reason);
+  }
   if (json_object_get_size (details) > 0) {
     g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), details);
     json_builder_set_member_name (builder, "details");
@@ -187,7 +196,8 @@ timon_status_new_from_error (const GError *error,
     json_object_set_array_member (details, "causes", causes);
     json_object_set_int_member (details, "retryAfterSeconds", 1);
   }
-  return build_status (error->message, row >= 0 ? status_table[row].reason : INTERNAL_REASON,
+  return build_status ("Failure", error->message,
+                       row >= 0 ? status_table[row].reason : INTERNAL_REASON,
                        row >= 0 ? status_table[row].http : INTERNAL_HTTP, details);
 }
 
@@ -235,5 +245,18 @@ timon_status_new_invalid (const char *group,
     g_autofree char *aggregate = timon_field_errors_to_message (errors);
     g_string_append_printf (message, ": %s", aggregate);
   }
-  return build_status (message->str, "Invalid", 422, details);
+  return build_status ("Failure", message->str, "Invalid", 422, details);
+}
+
+/**
+ * timon_status_new_success:
+ * @code: the HTTP status it answers with
+ *
+ * Returns: (transfer full): a metav1.Status of a success, as Kubernetes
+ *   answers a deletion or an eviction
+ */
+JsonNode *
+timon_status_new_success (int code)
+{
+  return build_status ("Success", NULL, NULL, code, json_object_new ());
 }

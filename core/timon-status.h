@@ -68,6 +68,7 @@ TIMON_API JsonNode *timon_status_new_from_error (const GError *error,
                                                  const char *group,
                                                  const char *kind,
                                                  const char *name);
+TIMON_API JsonNode *timon_status_new_success (int code);
 TIMON_API JsonNode *timon_status_new_invalid (const char *group,
                                               const char *kind,
                                               const char *name,

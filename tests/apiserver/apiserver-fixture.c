@@ -461,3 +461,15 @@ kubectl_installed (void)
   g_test_skip ("/usr/bin/kubectl is not installed");
   return FALSE;
 }
+
+/* The element of @array whose @member (a dotted path) is @name. */
+JsonObject *
+find_by_name (JsonArray *array, const char *member, const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    JsonObject *o = json_array_get_object_element (array, i);
+    if (g_strcmp0 (str (o, member), name) == 0)
+      return o;
+  }
+  return NULL;
+}

@@ -69,6 +69,7 @@ JsonNode *path_get (JsonObject *object, const char *path);
 const char *str (JsonObject *object, const char *path);
 gint64 num (JsonObject *object, const char *path);
 gint64 rv_of (JsonObject *object);
+JsonObject *find_by_name (JsonArray *array, const char *member, const char *name);
 void assert_status (Response *r, guint code, const char *reason);
 void assert_ok (Response *r, guint code);
 void create_widget (Fixture *f,

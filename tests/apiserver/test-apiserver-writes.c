@@ -765,17 +765,6 @@ assert_evicted (Response *r)
   g_assert_cmpint (num (o, "code"), ==, 201);
 }
 
-static JsonObject *
-find_named (JsonArray *array, const char *member, const char *name)
-{
-  for (guint i = 0; i < json_array_get_length (array); i++) {
-    JsonObject *o = json_array_get_object_element (array, i);
-    if (g_strcmp0 (str (o, member), name) == 0)
-      return o;
-  }
-  return NULL;
-}
-
 /* Kubernetes' EvictionREST without disruption budgets: every eviction
  * is allowed, and deletes the pod as a DELETE with its deleteOptions. */
 static void
@@ -787,13 +776,13 @@ test_eviction (Fixture *f, gconstpointer data)
     /* Discovery: legacy and aggregated. */
     g_auto (Response) r = { 0 };
     JsonArray *resources = array_at (get_ok (f, &r, "/api/v1"), "resources");
-    JsonObject *eviction = find_named (resources, "name", "pods/eviction");
+    JsonObject *eviction = find_by_name (resources, "name", "pods/eviction");
     g_assert_nonnull (eviction);
     g_assert_cmpstr (str (eviction, "group"), ==, "policy");
     g_assert_cmpstr (str (eviction, "version"), ==, "v1");
     g_assert_cmpstr (str (eviction, "kind"), ==, "Eviction");
     assert_json_at (eviction, "verbs", "[\"create\"]");
-    g_autofree char *pod_verbs = json_at (find_named (resources, "name", "pods"), "verbs");
+    g_autofree char *pod_verbs = json_at (find_by_name (resources, "name", "pods"), "verbs");
     assert_contains (pod_verbs, "\"patch\"");
 
     g_auto (Response) a = { 0 };
@@ -802,9 +791,9 @@ test_eviction (Fixture *f, gconstpointer data)
     assert_ok (&a, 200);
     JsonObject *core = json_array_get_object_element (array_at (obj (&a), "items"), 0);
     JsonObject *v1 = json_array_get_object_element (array_at (core, "versions"), 0);
-    JsonObject *pods = find_named (array_at (v1, "resources"), "resource", "pods");
+    JsonObject *pods = find_by_name (array_at (v1, "resources"), "resource", "pods");
     g_assert_nonnull (pods);
-    JsonObject *sub = find_named (array_at (pods, "subresources"), "subresource", "eviction");
+    JsonObject *sub = find_by_name (array_at (pods, "subresources"), "subresource", "eviction");
     g_assert_nonnull (sub);
     g_assert_cmpstr (str (sub, "responseKind.group"), ==, "policy");
     g_assert_cmpstr (str (sub, "responseKind.kind"), ==, "Eviction");

@@ -42,17 +42,6 @@ test_version (Fixture *f, gconstpointer data)
   assert_contains (contents, "namespace: default");
 }
 
-static JsonObject *
-find_by_name (JsonArray *array, const char *member, const char *name)
-{
-  for (guint i = 0; i < json_array_get_length (array); i++) {
-    JsonObject *o = json_array_get_object_element (array, i);
-    if (g_strcmp0 (str (o, member), name) == 0)
-      return o;
-  }
-  return NULL;
-}
-
 static void
 test_discovery (Fixture *f, gconstpointer data)
 {
