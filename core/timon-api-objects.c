@@ -488,8 +488,12 @@ api_pending_init (ApiPending *pending, SoupServerMessage *msg)
 void
 api_pending_clear (ApiPending *pending)
 {
+  ApiWorker *worker = api_worker_current ();
+
   g_signal_handler_disconnect (pending->msg, pending->finished_id);
-  if (!pending->finished)
+  /* A worker that stopped closed its connections: the message has
+   * nothing left to write to. */
+  if (!pending->finished && (worker == NULL || !worker->stopped))
     soup_server_message_unpause (pending->msg);
   g_clear_object (&pending->msg);
 }

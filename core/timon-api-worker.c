@@ -22,12 +22,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "timon-api-private.h"
 
 /* The kernel caps it at net.core.somaxconn. */
 #define LISTEN_BACKLOG 4096
+#define LISTENERS_PER_WORKER 8
 
 static GPrivate current_worker;
 
@@ -98,8 +101,28 @@ worker_thread (gpointer data)
 gboolean
 api_worker_listen (ApiWorker *worker, GSocket *listener, GError **error)
 {
+  /* libsoup's listener accepts one connection a loop iteration, and an
+   * iteration of a busy worker serves every connection with a request:
+   * 256 clients connecting at once waited up to a second. Several
+   * listeners, each on its own descriptor of the one socket, accept
+   * several. */
+  gboolean listening = TRUE;
   g_main_context_push_thread_default (worker->context);
-  gboolean listening = soup_server_listen_socket (worker->soup, listener, 0, error);
+  for (guint i = 0; i < LISTENERS_PER_WORKER && listening; i++) {
+    g_autoptr (GSocket) copy = NULL;
+    int fd = dup (g_socket_get_fd (listener));
+    if (fd >= 0)
+      copy = g_socket_new_from_fd (fd, error);
+    else
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+    /* Never block in accept(): another listener may have taken the
+     * connection this one woke up for. */
+    if (copy != NULL)
+      g_socket_set_blocking (copy, FALSE);
+    listening = copy != NULL && soup_server_listen_socket (worker->soup, copy, 0, error);
+    if (copy == NULL && fd >= 0)
+      close (fd);
+  }
   g_main_context_pop_thread_default (worker->context);
   if (!listening)
     return FALSE;
@@ -135,6 +158,7 @@ stop_serving (gpointer data)
 {
   ApiWorker *worker = data;
 
+  worker->stopped = TRUE;
   g_hash_table_remove_all (worker->watches);
   soup_server_disconnect (worker->soup);
   g_main_loop_quit (worker->loop);

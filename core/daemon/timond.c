@@ -12,6 +12,9 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "timon-api-server.h"
 #include "timon-registry.h"
@@ -111,6 +114,11 @@ main (int argc, char **argv)
     execv ("/proc/self/exe", argv);
     /* No /proc: go on with the slice allocator. */
   }
+#ifdef __linux__
+  /* Started again through /proc/self/exe, the process would be called
+   * "exe" in ps, top and pkill. */
+  prctl (PR_SET_NAME, "timond");
+#endif
 
   setlocale (LC_ALL, "");
   g_autoptr (GOptionContext) context = g_option_context_new ("- the Timon control plane");
