@@ -10,12 +10,11 @@
  * writes (4,500 creates/s at 256 connections on 2 cores, 5,700 with it
  * free).
  *
- * The socket's listen queue is deep (libsoup accepts one connection per
- * loop iteration: with the default queue of 10, connections beyond it
- * were dropped and retried a second later under load; and accepting
- * through soup_server_accept_iostream() loses request bodies in libsoup
- * 3.2). Each worker keeps the watches it serves:
- * watch messages live in the worker's thread, and the watch cache hands
+ * The socket's listen queue is deep: with the default queue of 10,
+ * connections beyond it were dropped and retried a second later under
+ * load. (Accepting ourselves and handing connections over with
+ * soup_server_accept_iostream() loses request bodies in libsoup 3.2.)
+ * Each worker keeps the watches it serves: watch messages live in the worker's thread, and the watch cache hands
  * them events there (api_worker_invoke()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
