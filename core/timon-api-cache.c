@@ -59,6 +59,20 @@ struct _ApiCache {
  *
  * Returns: an entry, or %NULL with @error when @value is no JSON object
  */
+/* Takes @json and @attrs. */
+static ApiEntry *
+entry_new_take (const char *key, gint64 revision, GBytes *json, char **attrs, gboolean deleting)
+{
+  ApiEntry *entry = g_new0 (ApiEntry, 1);
+  g_atomic_ref_count_init (&entry->ref);
+  entry->mod_revision = revision;
+  entry->key = g_strdup (key);
+  entry->json = json;
+  entry->attrs = attrs;
+  entry->deleting = deleting;
+  return entry;
+}
+
 ApiEntry *
 api_entry_new (TimonResourceType *type,
                const char *key,
@@ -66,35 +80,14 @@ api_entry_new (TimonResourceType *type,
                gint64 revision,
                GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize size = 0;
-  const char *data = value != NULL ? g_bytes_get_data (value, &size) : NULL;
-  JsonNode *root = NULL;
+  g_autoptr (JsonNode) node = api_value_to_node (key, value, revision, error);
 
-  if (data != NULL && json_parser_load_from_data (parser, data, (gssize) size, NULL))
-    root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_INTERNAL,
-                 "the stored object %s is not a JSON object", key);
+  if (node == NULL)
     return NULL;
-  }
-  JsonObject *served = json_node_get_object (root);
+  JsonObject *served = json_node_get_object (node);
   JsonObject *metadata = api_object_child (served, "metadata");
-  if (metadata == NULL) {
-    metadata = json_object_new ();
-    json_object_set_object_member (served, "metadata", metadata);
-  }
-  g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, revision);
-  json_object_set_string_member (metadata, "resourceVersion", rv);
-
-  ApiEntry *entry = g_new0 (ApiEntry, 1);
-  g_atomic_ref_count_init (&entry->ref);
-  entry->mod_revision = revision;
-  entry->key = g_strdup (key);
-  entry->attrs = api_attrs_new (type, served);
-  entry->deleting = api_object_string (metadata, "deletionTimestamp") != NULL;
-  entry->json = api_serialize (served);
-  return entry;
+  return entry_new_take (key, revision, api_serialize (served), api_attrs_new (type, served),
+                         api_object_string (metadata, "deletionTimestamp") != NULL);
 }
 
 ApiEntry *
@@ -378,13 +371,9 @@ entry_from_hint (TimonApiServer *self, TimonStoreItem *item)
                           hint->empty ? "" : ",");
   g_string_append_len (json, data + hint->metadata + 1, (gssize) (size - hint->metadata - 1));
 
-  ApiEntry *entry = g_new0 (ApiEntry, 1);
-  g_atomic_ref_count_init (&entry->ref);
-  entry->mod_revision = revision;
-  entry->key = g_strdup (timon_store_item_get_key (item));
-  entry->attrs = g_steal_pointer (&hint->attrs);
-  entry->deleting = hint->deleting;
-  entry->json = g_string_free_to_bytes (json);
+  ApiEntry *entry =
+    entry_new_take (timon_store_item_get_key (item), revision, g_string_free_to_bytes (json),
+                    g_steal_pointer (&hint->attrs), hint->deleting);
   hint_free (hint);
   return entry;
 }
@@ -690,10 +679,10 @@ cache_for_key (TimonApiServer *self, const char *key)
 ApiCache *
 api_cache_lookup (TimonApiServer *self, TimonResourceType *type)
 {
+  /* On the path of every request: no key to build. */
   if (!g_atomic_int_get (&self->caches_ready))
     return NULL;
-  g_autofree char *prefix = api_store_prefix (type, NULL);
-  return cache_for_key (self, prefix);
+  return g_hash_table_lookup (self->caches_by_type, type);
 }
 
 gboolean
@@ -902,8 +891,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_rw_lock_writer_lock (&self->cache_lock);
   for (guint i = 0; i < load->types->len; i++) {
-    g_autofree char *prefix = api_store_prefix (load->types->pdata[i], NULL);
-    ApiCache *cache = cache_for_key (self, prefix);
+    ApiCache *cache = g_hash_table_lookup (self->caches_by_type, load->types->pdata[i]);
     GPtrArray *entries = load->entries->pdata[i];
     for (guint j = 0; j < entries->len; j++) {
       ApiEntry *entry = entries->pdata[j];
@@ -947,9 +935,11 @@ api_caches_start (TimonApiServer *self)
     g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_bytes_unref, (GDestroyNotify) hint_free);
   self->caches =
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) cache_release);
+  self->caches_by_type = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < self->types->len; i++) {
     ApiCache *cache = cache_new (self, self->types->pdata[i]);
     g_hash_table_insert (self->caches, cache->root, cache);
+    g_hash_table_insert (self->caches_by_type, cache->type, cache);
   }
   self->bookmark_timer = g_timeout_source_new_seconds (BOOKMARK_SECONDS);
   g_source_set_callback (self->bookmark_timer, on_bookmark_timer, self, NULL);
@@ -975,6 +965,7 @@ api_caches_stop (TimonApiServer *self)
     g_clear_object (&self->cache_watch);
   }
   g_atomic_int_set (&self->caches_ready, FALSE);
+  g_clear_pointer (&self->caches_by_type, g_hash_table_unref);
   g_clear_pointer (&self->caches, g_hash_table_unref);
   if (self->hints != NULL) {
     g_clear_pointer (&self->hints, g_hash_table_unref);

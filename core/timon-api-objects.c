@@ -113,14 +113,12 @@ set_resource_version (JsonObject *object, gint64 revision)
   json_object_set_string_member (json_node_get_object (meta), "resourceVersion", rv);
 }
 
-/* Parses a stored value (@value, or @item's) and sets its resourceVersion
- * to @revision (or @item's mod revision when @revision is 0). */
+/* Parses the stored value @value of @key and sets its resourceVersion
+ * to @revision: the object as served. */
 JsonNode *
-api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error)
+api_value_to_node (const char *key, GBytes *value, gint64 revision, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  if (value == NULL)
-    value = timon_store_item_get_value (item);
   gsize size = 0;
   const char *data = value ? g_bytes_get_data (value, &size) : NULL;
 
@@ -130,15 +128,35 @@ api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError *
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     goto corrupt;
   g_autoptr (JsonNode) node = json_node_ref (root);
-  set_resource_version (json_node_get_object (node),
-                        revision > 0 ? revision : timon_store_item_get_mod_revision (item));
+  set_resource_version (json_node_get_object (node), revision);
   return g_steal_pointer (&node);
 
 corrupt:
   g_clear_error (error);
   g_set_error (error, TIMON_API_ERROR, TIMON_API_ERROR_INTERNAL,
-               "the stored object %s is not a JSON object", timon_store_item_get_key (item));
+               "the stored object %s is not a JSON object", key);
   return NULL;
+}
+
+/* Parses a stored value (@value, or @item's) and sets its resourceVersion
+ * to @revision (or @item's mod revision when @revision is 0). */
+JsonNode *
+api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error)
+{
+  return api_value_to_node (timon_store_item_get_key (item),
+                            value != NULL ? value : timon_store_item_get_value (item),
+                            revision > 0 ? revision : timon_store_item_get_mod_revision (item),
+                            error);
+}
+
+/* Replies with a cached object's bytes, as they are. */
+static void
+reply_entry (SoupServerMessage *msg, guint status, ApiEntry *entry)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (entry->json, NULL),
+                                    g_bytes_get_size (entry->json));
 }
 
 /* A write's answer: the object as the watch cache already serialized it
@@ -157,10 +175,7 @@ reply_cached (TimonApiServer *self,
 
   if (entry == NULL || entry->mod_revision != timon_store_item_get_mod_revision (item))
     return FALSE;
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (entry->json, NULL),
-                                    g_bytes_get_size (entry->json));
+  reply_entry (msg, status, entry);
   return TRUE;
 }
 
@@ -821,10 +836,7 @@ handle_get (TimonApiServer *self,
       error = api_store_error (missing, target->type, target->name);
       api_reply_error (msg, error, target->type, target->name);
     } else if (table == NULL) {
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (entry->json, NULL),
-                                        g_bytes_get_size (entry->json));
+      reply_entry (msg, SOUP_STATUS_OK, entry);
     } else {
       g_autoptr (JsonNode) node = api_entry_parse (entry);
       g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, entry->mod_revision);

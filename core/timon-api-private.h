@@ -32,6 +32,7 @@ struct _TimonApiServer {
    * read by the workers under cache_lock. */
   GRWLock cache_lock;
   GHashTable *caches;           /* store prefix of a type → ApiCache (owned) */
+  GHashTable *caches_by_type;   /* TimonResourceType → ApiCache (unowned) */
   gint caches_ready;            /* loaded, and following the store (atomic) */
   gint64 cache_revision;        /* every write up to it is in the caches */
   TimonStoreWatch *cache_watch; /* the one store watch that feeds them */
@@ -247,6 +248,7 @@ char *api_resource_name (TimonResourceType *type);
 char *api_api_version (TimonResourceType *type);
 char *api_store_prefix (TimonResourceType *type, const char *namespace);
 char *api_store_key (TimonResourceType *type, const char *namespace, const char *name);
+JsonNode *api_value_to_node (const char *key, GBytes *value, gint64 revision, GError **error);
 JsonNode *api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error);
 GError *api_store_error (const GError *error, TimonResourceType *type, const char *name);
 void api_handle_object (TimonApiServer *self,
