@@ -788,7 +788,8 @@ cache_for_read (TimonApiServer *self, TimonResourceType *type, const ApiListOpti
     return NULL;
   if (options->revision > 0 && options->limit > 0 && options->match == API_MATCH_UNSET)
     return NULL;
-  return api_caches_have (self, options->revision == 0 ? 0 : options->revision) ? cache : NULL;
+  /* -1, 0 or N are what api_caches_have() takes. */
+  return api_caches_have (self, options->revision) ? cache : NULL;
 }
 
 /* A read not older than a revision the store has not reached: Kubernetes

@@ -410,21 +410,23 @@ api_handle_watch (TimonApiServer *self,
     g_source_attach (w->hangup, g_main_context_get_thread_default ());
   }
 
-  /* Kubernetes' table: without a resourceVersion (or "0"), the watch
-   * starts with the current objects, unless sendInitialEvents=false;
-   * sendInitialEvents=true sends them whatever the resourceVersion, and
-   * a bookmark marks their end. */
   if (g_atomic_int_get (&self->stopping)) {
     /* Shutting down: the client watches again elsewhere. */
     end_stream (w);
     return;
   }
+  /* Kubernetes' table: without a resourceVersion (or "0"), the watch
+   * starts with the current objects, unless sendInitialEvents=false;
+   * sendInitialEvents=true sends them whatever the resourceVersion, and
+   * a bookmark marks their end. */
   ApiCache *cache = api_cache_lookup (self, target->type);
   gboolean initial = options.send_initial == API_TRISTATE_TRUE ||
                      (options.send_initial == API_TRISTATE_UNSET && options.revision <= 0);
   gint64 since = options.revision > 0 ? options.revision : 0;
   if (initial) {
-    since = send_initial (w, cache, options.revision == 0 ? 0 : since > 0 ? since : -1, &error);
+    /* -1, 0 or N: "most recent", "any", "not older than N", as
+     * api_caches_have() takes them. */
+    since = send_initial (w, cache, options.revision, &error);
     if (since >= 0 && options.send_initial == API_TRISTATE_TRUE)
       send_bookmark (w, since, TRUE);
   } else if (options.revision <= 0) {
