@@ -198,11 +198,11 @@ delete_options_clear (DeleteOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeleteOptions, delete_options_clear)
 
-static void reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+static void reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 
 static void
-reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
@@ -326,7 +326,7 @@ options_from_query (GHashTable *query, DeleteOptions *options, GError **error)
 
 /* Kubernetes' ValidateDeleteOptions: a 422 about DeleteOptions. */
 static gboolean
-validate_options (SoupServerMessage *msg, DeleteOptions *options)
+validate_options (ApiMessage *msg, DeleteOptions *options)
 {
   static const struct {
     const char *name;
@@ -369,13 +369,13 @@ validate_options (SoupServerMessage *msg, DeleteOptions *options)
 /* The options of a DELETE: from the body when it has one, else from the
  * query (as Kubernetes: one or the other). Replies when they are wrong. */
 static gboolean
-read_options (SoupServerMessage *msg, GHashTable *query, DeleteOptions *options)
+read_options (ApiMessage *msg, GHashTable *query, DeleteOptions *options)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  GBytes *body = api_message_get_body (msg);
   g_autoptr (GError) error = NULL;
 
   options->orphan_dependents = -1;
-  if (body->length == 0) {
+  if (g_bytes_get_size (body) == 0) {
     if (!options_from_query (query, options, &error)) {
       api_reply_error (msg, error, NULL, NULL);
       return FALSE;
@@ -662,14 +662,13 @@ static void
 deletion_reply (Deletion *d)
 {
   if (d->eviction) {
-    api_reply_success (d->pending.msg, SOUP_STATUS_CREATED);
+    api_reply_success (d->pending.msg, 201);
     return;
   }
   if (!d->collection) {
     Plan *plan = d->plans->pdata[0];
     gboolean stays = plan->keep || plan->update != NULL;
-    api_reply_json (d->pending.msg, d->accepted && stays ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
-                    d->results->pdata[0]);
+    api_reply_json (d->pending.msg, d->accepted && stays ? 202 : 200, d->results->pdata[0]);
     return;
   }
   /* Kubernetes answers a deletecollection with the list of what it
@@ -689,7 +688,7 @@ deletion_reply (Deletion *d)
     json_array_add_element (items, json_node_ref (d->results->pdata[i]));
   json_object_set_array_member (list, "items", items);
   g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), list);
-  api_reply_json (d->pending.msg, SOUP_STATUS_OK, root);
+  api_reply_json (d->pending.msg, 200, root);
 }
 
 static void deletion_run (Deletion *d);
@@ -832,7 +831,7 @@ plan_collection (TimonApiServer *self,
  * and runs it; replies. */
 static void
 delete_with_options (TimonApiServer *self,
-                     SoupServerMessage *msg,
+                     ApiMessage *msg,
                      ApiTarget *target,
                      GHashTable *query,
                      const DeleteOptions *options,
@@ -880,10 +879,7 @@ delete_with_options (TimonApiServer *self,
 }
 
 void
-api_handle_delete (TimonApiServer *self,
-                   SoupServerMessage *msg,
-                   ApiTarget *target,
-                   GHashTable *query)
+api_handle_delete (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
   g_auto (DeleteOptions) options = { 0 };
 
@@ -897,7 +893,7 @@ api_handle_delete (TimonApiServer *self,
  * the Eviction's own, and must not contradict it. */
 void
 api_delete_evict (TimonApiServer *self,
-                  SoupServerMessage *msg,
+                  ApiMessage *msg,
                   ApiTarget *target,
                   JsonObject *body,
                   GHashTable *query)

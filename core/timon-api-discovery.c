@@ -356,13 +356,13 @@ discovery_list (TimonApiServer *self, gboolean core, const char *version)
 /* Answers /api or /apis as the Accept header of @msg asks; replies 406
  * when it asks only for aggregated versions not served here. */
 static void
-reply_root (TimonApiServer *self, SoupServerMessage *msg, gboolean core)
+reply_root (TimonApiServer *self, ApiMessage *msg, gboolean core)
 {
   ApiMedia media = api_negotiate (msg, API_MEDIA_DISCOVERY);
   g_autoptr (JsonNode) node = NULL;
 
   /* Caches between kubectl and timond must keep the forms apart. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Vary", "Accept");
+  api_message_set_header (msg, "Vary", "Accept");
   if (media.kind == API_MEDIA_NOT_ACCEPTABLE) {
     g_autoptr (GError) error = g_error_new_literal (
       TIMON_API_ERROR, TIMON_API_ERROR_NOT_ACCEPTABLE,
@@ -374,7 +374,7 @@ reply_root (TimonApiServer *self, SoupServerMessage *msg, gboolean core)
   }
   if (media.kind != API_MEDIA_DISCOVERY) {
     node = core ? api_versions (self) : group_list (self);
-    api_reply_json (msg, SOUP_STATUS_OK, node);
+    api_reply_json (msg, 200, node);
     return;
   }
   /* kubectl recognises the aggregated form by this exact content type
@@ -384,13 +384,13 @@ reply_root (TimonApiServer *self, SoupServerMessage *msg, gboolean core)
     g_strdup_printf ("application/json;g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList",
                      media.version);
   node = discovery_list (self, core, media.version);
-  api_reply_json_as (msg, SOUP_STATUS_OK, node, content_type);
+  api_reply_json_as (msg, 200, node, content_type);
 }
 
 /* Answers a discovery document on @msg if @path names one, and says
  * whether it did; with @msg %NULL it only says whether @path names one. */
 gboolean
-api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path)
+api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path)
 {
   g_auto (GStrv) segments = g_strsplit (path, "/", -1);
   guint n = g_strv_length (segments);
@@ -410,6 +410,6 @@ api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *
   if (node == NULL)
     return FALSE;
   if (msg != NULL)
-    api_reply_json (msg, SOUP_STATUS_OK, node);
+    api_reply_json (msg, 200, node);
   return TRUE;
 }

@@ -246,10 +246,7 @@ query_int64 (GHashTable *query, const char *name, gint64 *out, GError **error)
  * of a ListOptions. Replies and returns %FALSE when the request is
  * refused. */
 gboolean
-api_list_options_parse (ApiListOptions *options,
-                        GHashTable *query,
-                        gboolean watch,
-                        SoupServerMessage *msg)
+api_list_options_parse (ApiListOptions *options, GHashTable *query, gboolean watch, ApiMessage *msg)
 {
   g_autoptr (GError) error = NULL;
   const char *rv = query ? g_hash_table_lookup (query, "resourceVersion") : NULL;

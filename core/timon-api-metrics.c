@@ -51,16 +51,14 @@ struct _ApiMetrics {
   double start_time; /* seconds since the epoch when the process started */
 };
 
-/* What is kept on a message between its headers and its end. */
+/* What is kept of a request between its head and its end. */
 typedef struct {
-  gint64 start; /* monotonic, µs */
-  char *labels; /* verb,group,version,resource,subresource,scope,component */
-  char *watch;  /* labels of apiserver_longrunning_requests, for a watch; else NULL */
+  TimonApiServer *server; /* unowned: it outlives its connections */
+  gint64 start;           /* monotonic, µs */
+  char *labels;           /* verb,group,version,resource,subresource,scope,component */
+  char *watch;            /* labels of apiserver_longrunning_requests, for a watch; else NULL */
   gboolean mutating;
-  guint code; /* the status sent in the headers; 0 before */
 } Request;
-
-#define REQUEST_KEY "timon-api-metrics-request"
 
 static void
 request_free (Request *request)
@@ -148,20 +146,20 @@ request_verb (const char *method, ApiTarget *target, GHashTable *query)
 {
   gboolean collection = target->type != NULL && target->name == NULL;
 
-  if (strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0) {
+  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0) {
     if (target->type == NULL)
       return g_strdup ("get");
-    if (collection && strcmp (method, SOUP_METHOD_GET) == 0 && api_query_bool (query, "watch"))
+    if (collection && strcmp (method, "GET") == 0 && api_query_bool (query, "watch"))
       return g_strdup ("watch");
     return g_strdup (collection ? "list" : "get");
   }
-  if (strcmp (method, SOUP_METHOD_POST) == 0)
+  if (strcmp (method, "POST") == 0)
     return g_strdup ("create");
-  if (strcmp (method, SOUP_METHOD_PUT) == 0)
+  if (strcmp (method, "PUT") == 0)
     return g_strdup ("update");
   if (strcmp (method, "PATCH") == 0)
     return g_strdup ("patch");
-  if (strcmp (method, SOUP_METHOD_DELETE) == 0)
+  if (strcmp (method, "DELETE") == 0)
     return g_strdup (collection ? "deletecollection" : "delete");
   /* Any other method: one label value, as Kubernetes' "other", or a
    * client could add series without bound. */
@@ -183,27 +181,12 @@ request_scope (ApiTarget *target, const char *verb)
   return "cluster";
 }
 
-/* The status the client was sent: libsoup turns it into 500 when the
- * connection breaks afterwards, as when a watch's client goes away. */
 static void
-on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
+on_finished (ApiMessage *msg, gpointer user_data)
 {
-  Request *request = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
-
-  if (request != NULL && request->code == 0)
-    request->code = soup_server_message_get_status (msg);
-}
-
-static void
-on_finished (SoupServerMessage *msg, gpointer user_data)
-{
-  TimonApiServer *self = user_data;
-  ApiMetrics *metrics = self->metrics;
-  Request *request = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
-
-  if (request == NULL)
-    return;
-  guint code = request->code != 0 ? request->code : soup_server_message_get_status (msg);
+  Request *request = user_data;
+  ApiMetrics *metrics = request->server->metrics;
+  guint code = api_message_get_status (msg);
   g_autofree char *counter_key = g_strdup_printf ("%s,code=\"%u\"", request->labels, code);
   double seconds = (double) (g_get_monotonic_time () - request->start) / G_USEC_PER_SEC;
   g_mutex_lock (&metrics->lock);
@@ -235,23 +218,15 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
     histogram->sum += seconds;
   }
   g_mutex_unlock (&metrics->lock);
-  /* Counted once: a second "finished" would find nothing. */
-  g_object_set_data (G_OBJECT (msg), REQUEST_KEY, NULL);
+  request_free (request);
 }
 
 void
-api_metrics_finish (TimonApiServer *self, SoupServerMessage *msg)
+api_metrics_track (TimonApiServer *self, ApiMessage *msg)
 {
-  on_finished (msg, self);
-}
-
-void
-api_metrics_track (TimonApiServer *self,
-                   SoupServerMessage *msg,
-                   const char *path,
-                   GHashTable *query)
-{
-  const char *method = soup_server_message_get_method (msg);
+  const char *method = api_message_get_method (msg);
+  const char *path = api_message_get_path (msg);
+  GHashTable *query = api_message_get_query (msg);
   g_auto (ApiTarget) target = { 0 };
   Request *request = g_new0 (Request, 1);
 
@@ -277,11 +252,11 @@ api_metrics_track (TimonApiServer *self,
   append_label (labels, "scope", scope);
   append_label (labels, "component", "apiserver");
 
+  request->server = self;
   request->start = g_get_monotonic_time ();
   request->labels = g_string_free (g_steal_pointer (&labels), FALSE);
-  request->mutating = strcmp (method, SOUP_METHOD_GET) != 0 &&
-                      strcmp (method, SOUP_METHOD_HEAD) != 0 &&
-                      strcmp (method, SOUP_METHOD_OPTIONS) != 0;
+  request->mutating =
+    strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0 && strcmp (method, "OPTIONS") != 0;
   g_mutex_lock (&self->metrics->lock);
   if (strcmp (verb, "watch") == 0) {
     g_autoptr (GString) watch = g_string_new (NULL);
@@ -303,10 +278,7 @@ api_metrics_track (TimonApiServer *self,
     self->metrics->inflight_read++;
   }
   g_mutex_unlock (&self->metrics->lock);
-  g_object_set_data_full (G_OBJECT (msg), REQUEST_KEY, request, (GDestroyNotify) request_free);
-  /* Disconnected when the server goes: it holds the metrics. */
-  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), NULL);
-  g_signal_connect_object (msg, "finished", G_CALLBACK (on_finished), self, 0);
+  api_message_connect_finished (msg, on_finished, request);
 }
 
 static int
@@ -450,7 +422,7 @@ api_metrics_get_inflight (ApiMetrics *metrics)
 }
 
 void
-api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg)
+api_metrics_reply (TimonApiServer *self, ApiMessage *msg)
 {
   g_mutex_lock (&self->metrics->lock);
   GString *out = metrics_text (self->metrics);
@@ -459,7 +431,5 @@ api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg)
   gsize length = out->len;
   char *text = g_string_free (out, FALSE);
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
-                                    SOUP_MEMORY_TAKE, text, length);
+  api_message_take_response (msg, 200, "text/plain; version=0.0.4; charset=utf-8", text, length);
 }

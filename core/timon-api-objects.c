@@ -151,12 +151,9 @@ api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError *
 
 /* Replies with a cached object's bytes, as they are. */
 static void
-reply_entry (SoupServerMessage *msg, guint status, ApiEntry *entry)
+reply_entry (ApiMessage *msg, guint status, ApiEntry *entry)
 {
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (entry->json, NULL),
-                                    g_bytes_get_size (entry->json));
+  api_message_set_response (msg, status, "application/json", entry->json);
 }
 
 /* A write's answer: the object as the watch cache already serialized it
@@ -164,7 +161,7 @@ reply_entry (SoupServerMessage *msg, guint status, ApiEntry *entry)
  * saving a parse and a serialization on the path of every write. */
 static gboolean
 reply_cached (TimonApiServer *self,
-              SoupServerMessage *msg,
+              ApiMessage *msg,
               guint status,
               TimonResourceType *type,
               TimonStoreItem *item)
@@ -180,7 +177,7 @@ reply_cached (TimonApiServer *self,
 }
 
 static void
-reply_item (SoupServerMessage *msg, guint status, TimonStoreItem *item, GBytes *value, gint64 rev)
+reply_item (ApiMessage *msg, guint status, TimonStoreItem *item, GBytes *value, gint64 rev)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = api_item_to_node (item, value, rev, &error);
@@ -191,7 +188,7 @@ reply_item (SoupServerMessage *msg, guint status, TimonStoreItem *item, GBytes *
   api_reply_json (msg, status, node);
 }
 
-static void reply_api_error (SoupServerMessage *msg,
+static void reply_api_error (ApiMessage *msg,
                              TimonResourceType *type,
                              const char *name,
                              TimonApiError code,
@@ -199,7 +196,7 @@ static void reply_api_error (SoupServerMessage *msg,
                              ...) G_GNUC_PRINTF (5, 6);
 
 static void
-reply_api_error (SoupServerMessage *msg,
+reply_api_error (ApiMessage *msg,
                  TimonResourceType *type,
                  const char *name,
                  TimonApiError code,
@@ -236,23 +233,23 @@ api_object_child (JsonObject *object, const char *member)
 
 /* The body, or NULL after replying 413: timond never holds more. */
 static GBytes *
-read_bytes (SoupServerMessage *msg)
+read_bytes (ApiMessage *msg)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  GBytes *body = api_message_get_body (msg);
 
-  if ((gsize) body->length > TIMON_API_MAX_BODY_SIZE) {
+  if (g_bytes_get_size (body) > TIMON_API_MAX_BODY_SIZE) {
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
                      "the request body is larger than the limit of 3 MiB");
     return NULL;
   }
-  return soup_message_body_flatten (body);
+  return g_bytes_ref (body);
 }
 
 /* Parses JSON text, once its shape is one that json-glib parses safely
  * (see timon-api-decode.c); replies 400 and returns NULL when it is not
  * one JSON value. */
 static JsonNode *
-parse_json (SoupServerMessage *msg, const char *data, gsize size)
+parse_json (ApiMessage *msg, const char *data, gsize size)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -273,7 +270,7 @@ parse_json (SoupServerMessage *msg, const char *data, gsize size)
  * DeleteOptions, scale, binding, eviction), so that all refuse a body
  * with the same status and words. */
 JsonNode *
-api_read_json (SoupServerMessage *msg)
+api_read_json (ApiMessage *msg)
 {
   g_autoptr (GBytes) bytes = read_bytes (msg);
   if (bytes == NULL)
@@ -285,7 +282,7 @@ api_read_json (SoupServerMessage *msg)
 
 /* A YAML body, as the JSON it stands for. */
 static JsonNode *
-read_yaml (SoupServerMessage *msg)
+read_yaml (ApiMessage *msg)
 {
   g_autoptr (GBytes) bytes = read_bytes (msg);
   if (bytes == NULL)
@@ -306,10 +303,9 @@ read_yaml (SoupServerMessage *msg)
  * Content-Type says; none is JSON, as in Kubernetes (its first media
  * type). Replies 415 and returns FALSE for any other type. */
 static gboolean
-body_is_yaml (SoupServerMessage *msg, gboolean *out_yaml)
+body_is_yaml (ApiMessage *msg, gboolean *out_yaml)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  const char *type = api_message_get_content_type (msg);
 
   *out_yaml = type != NULL && g_ascii_strcasecmp (type, "application/yaml") == 0;
   if (type == NULL || *out_yaml || g_ascii_strcasecmp (type, "application/json") == 0)
@@ -327,7 +323,7 @@ body_is_yaml (SoupServerMessage *msg, gboolean *out_yaml)
 }
 
 JsonNode *
-api_read_json_body (SoupServerMessage *msg)
+api_read_json_body (ApiMessage *msg)
 {
   gboolean yaml = FALSE;
   if (!body_is_yaml (msg, &yaml))
@@ -347,7 +343,7 @@ api_read_json_body (SoupServerMessage *msg)
  * the URL (kind and apiVersion filled in when left out), with metadata,
  * in the URL's namespace. Replies and returns FALSE when it is not. */
 static gboolean
-check_object (SoupServerMessage *msg, ApiTarget *target, JsonObject *object)
+check_object (ApiMessage *msg, ApiTarget *target, JsonObject *object)
 {
   TimonResourceType *type = target->type;
 
@@ -402,7 +398,7 @@ check_object (SoupServerMessage *msg, ApiTarget *target, JsonObject *object)
  * URL, in its namespace, whose metadata Kubernetes would decode.
  * Replies and returns NULL when it is not. */
 static JsonNode *
-read_body (SoupServerMessage *msg, ApiTarget *target)
+read_body (ApiMessage *msg, ApiTarget *target)
 {
   g_autoptr (JsonNode) node = api_read_json_body (msg);
   if (node == NULL)
@@ -425,10 +421,7 @@ read_body (SoupServerMessage *msg, ApiTarget *target)
 /* Runs the type's defaults, then the checks of metadata and the type's
  * own; replies 422 and returns FALSE if something is wrong. */
 static gboolean
-default_and_validate (SoupServerMessage *msg,
-                      TimonResourceType *type,
-                      JsonObject *object,
-                      JsonObject *old)
+default_and_validate (ApiMessage *msg, TimonResourceType *type, JsonObject *object, JsonObject *old)
 {
   gpointer hook_data = NULL;
   const TimonResourceHooks *hooks = timon_resource_type_get_hooks (type, &hook_data);
@@ -482,7 +475,7 @@ api_now_rfc3339 (void)
 /* ---- a write in flight -------------------------------------------------- */
 
 static void
-on_pending_finished (SoupServerMessage *msg, gpointer user_data)
+on_pending_finished (ApiMessage *msg, gpointer user_data)
 {
   ((ApiPending *) user_data)->finished = TRUE;
 }
@@ -491,26 +484,21 @@ on_pending_finished (SoupServerMessage *msg, gpointer user_data)
  * answers after the store does, and must neither unpause nor answer a
  * message whose client is gone. */
 void
-api_pending_init (ApiPending *pending, SoupServerMessage *msg)
+api_pending_init (ApiPending *pending, ApiMessage *msg)
 {
-  pending->msg = g_object_ref (msg);
+  pending->msg = api_message_ref (msg);
   pending->finished = FALSE;
-  pending->finished_id =
-    g_signal_connect (msg, "finished", G_CALLBACK (on_pending_finished), pending);
-  soup_server_message_pause (msg);
+  pending->finished_id = api_message_connect_finished (msg, on_pending_finished, pending);
+  api_message_pause (msg);
 }
 
 void
 api_pending_clear (ApiPending *pending)
 {
-  ApiWorker *worker = api_worker_current ();
-
-  g_signal_handler_disconnect (pending->msg, pending->finished_id);
-  /* A worker that stopped closed its connections: the message has
-   * nothing left to write to. */
-  if (!pending->finished && (worker == NULL || !worker->stopped))
-    soup_server_message_unpause (pending->msg);
-  g_clear_object (&pending->msg);
+  api_message_disconnect_finished (pending->msg, pending->finished_id);
+  if (!pending->finished)
+    api_message_unpause (pending->msg);
+  g_clear_pointer (&pending->msg, api_message_unref);
 }
 
 typedef struct {
@@ -534,7 +522,7 @@ typedef struct {
 } Write;
 
 static Write *
-write_new (TimonApiServer *server, SoupServerMessage *msg, ApiTarget *target)
+write_new (TimonApiServer *server, ApiMessage *msg, ApiTarget *target)
 {
   Write *w = g_new0 (Write, 1);
   w->server = g_object_ref (server);
@@ -611,8 +599,8 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  if (!reply_cached (w->server, w->pending.msg, SOUP_STATUS_CREATED, w->type, item))
-    reply_item (w->pending.msg, SOUP_STATUS_CREATED, item, NULL, 0);
+  if (!reply_cached (w->server, w->pending.msg, 201, w->type, item))
+    reply_item (w->pending.msg, 201, item, NULL, 0);
 }
 
 /* Writes the object, with a newly generated name if it asked for one. */
@@ -641,7 +629,7 @@ create_next (Write *w)
 /* Kubernetes' NamespaceLifecycle admission: no new objects in a
  * namespace that terminates, else it could never be emptied. */
 static void
-reply_namespace_terminating (SoupServerMessage *msg,
+reply_namespace_terminating (ApiMessage *msg,
                              TimonResourceType *type,
                              const char *name,
                              const char *namespace)
@@ -672,7 +660,7 @@ reply_namespace_terminating (SoupServerMessage *msg,
 /* Whether @namespace exists and takes new objects; replies when not. */
 static gboolean
 namespace_accepts (TimonApiServer *self,
-                   SoupServerMessage *msg,
+                   ApiMessage *msg,
                    TimonResourceType *type,
                    const char *name,
                    const char *namespace)
@@ -733,7 +721,7 @@ prepare_new (JsonObject *metadata)
 }
 
 static void
-handle_create (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+handle_create (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 {
   g_autoptr (JsonNode) node = read_body (msg, target);
   if (node == NULL)
@@ -762,7 +750,7 @@ handle_create (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
 
 /* Replies with @objects as one Table, with its column definitions. */
 static void
-reply_objects (SoupServerMessage *msg,
+reply_objects (ApiMessage *msg,
                ApiTable *table,
                JsonNode *const *objects,
                guint n_objects,
@@ -771,7 +759,7 @@ reply_objects (SoupServerMessage *msg,
 {
   g_autoptr (JsonNode) node =
     api_table_build (table, objects, n_objects, resource_version, continue_token, TRUE);
-  api_reply_json_as (msg, SOUP_STATUS_OK, node, api_table_get_content_type (table));
+  api_reply_json_as (msg, 200, node, api_table_get_content_type (table));
 }
 
 /* Whether the watch cache may answer a read with @options: Kubernetes'
@@ -795,7 +783,7 @@ cache_for_read (TimonApiServer *self, TimonResourceType *type, const ApiListOpti
 /* A read not older than a revision the store has not reached: Kubernetes
  * waits a little for it, then answers this. */
 static gboolean
-revision_too_large (TimonApiServer *self, SoupServerMessage *msg, const ApiListOptions *options)
+revision_too_large (TimonApiServer *self, ApiMessage *msg, const ApiListOptions *options)
 {
   gint64 current = timon_store_get_revision (self->store);
 
@@ -809,7 +797,7 @@ revision_too_large (TimonApiServer *self, SoupServerMessage *msg, const ApiListO
 
 static void
 handle_get (TimonApiServer *self,
-            SoupServerMessage *msg,
+            ApiMessage *msg,
             ApiTarget *target,
             GHashTable *query,
             ApiTable *table)
@@ -837,7 +825,7 @@ handle_get (TimonApiServer *self,
       error = api_store_error (missing, target->type, target->name);
       api_reply_error (msg, error, target->type, target->name);
     } else if (table == NULL) {
-      reply_entry (msg, SOUP_STATUS_OK, entry);
+      reply_entry (msg, 200, entry);
     } else {
       g_autoptr (JsonNode) node = api_entry_parse (entry);
       g_autofree char *rv = g_strdup_printf ("%" G_GINT64_FORMAT, entry->mod_revision);
@@ -853,7 +841,7 @@ handle_get (TimonApiServer *self,
     return;
   }
   if (table == NULL) {
-    reply_item (msg, SOUP_STATUS_OK, item, NULL, 0);
+    reply_item (msg, 200, item, NULL, 0);
     return;
   }
   /* `kubectl get pod nginx`: a Table with one row. */
@@ -870,7 +858,7 @@ handle_get (TimonApiServer *self,
 /* A list in JSON: the objects' bytes as they are, between a head and a
  * tail, with no parsing. */
 static void
-reply_list (SoupServerMessage *msg,
+reply_list (ApiMessage *msg,
             TimonResourceType *type,
             GBytes *const *objects,
             guint n_objects,
@@ -900,13 +888,11 @@ reply_list (SoupServerMessage *msg,
   }
   g_string_append (body, "]}");
   gsize length = body->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (body, FALSE), length);
+  api_message_take_response (msg, 200, "application/json", g_string_free (body, FALSE), length);
 }
 
 static void
-reply_entries (SoupServerMessage *msg,
+reply_entries (ApiMessage *msg,
                TimonResourceType *type,
                ApiTable *table,
                GPtrArray *entries,
@@ -931,7 +917,7 @@ reply_entries (SoupServerMessage *msg,
  * serves at the cache's revision, as Kubernetes continues from etcd. */
 static void
 list_from_cache (TimonApiServer *self,
-                 SoupServerMessage *msg,
+                 ApiMessage *msg,
                  ApiTarget *target,
                  ApiCache *cache,
                  ApiFilter *filter,
@@ -955,7 +941,7 @@ list_from_cache (TimonApiServer *self,
  * answers 410 with a token that goes on from the same key at the
  * current revision, for a client that accepts an inconsistent list. */
 static void
-reply_expired_continue (TimonApiServer *self, SoupServerMessage *msg, const char *token)
+reply_expired_continue (TimonApiServer *self, ApiMessage *msg, const char *token)
 {
   g_autoptr (GError) error = g_error_new_literal (
     TIMON_API_ERROR, TIMON_API_ERROR_EXPIRED,
@@ -983,7 +969,7 @@ reply_expired_continue (TimonApiServer *self, SoupServerMessage *msg, const char
 
 static void
 handle_list (TimonApiServer *self,
-             SoupServerMessage *msg,
+             ApiMessage *msg,
              ApiTarget *target,
              GHashTable *query,
              ApiTable *table)
@@ -1109,7 +1095,7 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The object as it was, at the revision of its deletion, as the
    * DELETED event of a watch shows it. */
   GBytes *value = timon_store_item_get_value (item);
-  reply_item (w->pending.msg, SOUP_STATUS_OK, item, value != NULL ? value : w->old_value, revision);
+  reply_item (w->pending.msg, 200, item, value != NULL ? value : w->old_value, revision);
 }
 
 static void
@@ -1126,8 +1112,8 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
     write_reply_error (w, error);
     return;
   }
-  if (!reply_cached (w->server, w->pending.msg, SOUP_STATUS_OK, w->type, item))
-    reply_item (w->pending.msg, SOUP_STATUS_OK, item, NULL, 0);
+  if (!reply_cached (w->server, w->pending.msg, 200, w->type, item))
+    reply_item (w->pending.msg, 200, item, NULL, 0);
 }
 
 /* Whether anything but metadata and status differs: what makes the
@@ -1170,7 +1156,7 @@ copy_member (JsonObject *to, JsonObject *from, const char *member)
 static JsonNode *
 update_new_object (Write *w, JsonNode *old_node)
 {
-  SoupServerMessage *msg = w->pending.msg;
+  ApiMessage *msg = w->pending.msg;
 
   if (w->patch == NULL)
     return api_json_deep_copy (w->body);
@@ -1212,7 +1198,7 @@ static void
 update_run (Write *w)
 {
   g_autoptr (Write) owned = w;
-  SoupServerMessage *msg = w->pending.msg;
+  ApiMessage *msg = w->pending.msg;
   TimonApiServer *self = w->server;
   TimonResourceType *type = w->type;
 
@@ -1305,7 +1291,7 @@ update_run (Write *w)
     g_autoptr (JsonNode) would = json_node_init_object (json_node_alloc (), object);
     g_autofree char *at = g_strdup_printf ("%" G_GINT64_FORMAT, current_revision);
     json_object_set_string_member (metadata, "resourceVersion", at);
-    api_reply_json (msg, SOUP_STATUS_OK, would);
+    api_reply_json (msg, 200, would);
     return;
   }
   g_autoptr (GBytes) bytes = api_serialize (object);
@@ -1330,7 +1316,7 @@ update_run (Write *w)
   if (old_rv != NULL)
     json_object_set_string_member (old_metadata, "resourceVersion", old_rv);
   if (unchanged) {
-    api_reply_json (msg, SOUP_STATUS_OK, old_node);
+    api_reply_json (msg, 200, old_node);
     return;
   }
   write_hint (w, bytes, object);
@@ -1342,7 +1328,7 @@ update_run (Write *w)
  * ValidateUpdateOptions and ValidatePatchOptions say; replies 422 on
  * another value. */
 static gboolean
-read_dry_run (SoupServerMessage *msg, GHashTable *query, const char *options, gboolean *out)
+read_dry_run (ApiMessage *msg, GHashTable *query, const char *options, gboolean *out)
 {
   const char *value = query ? g_hash_table_lookup (query, "dryRun") : NULL;
 
@@ -1358,7 +1344,7 @@ read_dry_run (SoupServerMessage *msg, GHashTable *query, const char *options, gb
 
 /* PUT: the object sent replaces the stored one. */
 static void
-handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GHashTable *query)
+handle_update (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
   gboolean dry_run = FALSE;
   if (!read_dry_run (msg, query, "UpdateOptions", &dry_run))
@@ -1375,16 +1361,14 @@ handle_update (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, 
 /* PATCH: a JSON merge patch or a JSON patch of the stored object
  * (timon-api-patch.c), then the update a PUT of the result would be. */
 static void
-handle_patch (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, GHashTable *query)
+handle_patch (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr (GError) error = NULL;
   ApiPatchType patch_type = API_PATCH_MERGE;
   gboolean dry_run = FALSE;
 
   /* The media type first, as Kubernetes: it names what the body is. */
-  if (!api_patch_type_from_content_type (soup_message_headers_get_content_type (headers, NULL),
-                                         &patch_type, &error)) {
+  if (!api_patch_type_from_content_type (api_message_get_content_type (msg), &patch_type, &error)) {
     api_reply_error (msg, error, NULL, NULL);
     return;
   }
@@ -1403,13 +1387,10 @@ handle_patch (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target, G
 /* ---- dispatch ----------------------------------------------------------- */
 
 void
-api_handle_object (TimonApiServer *self,
-                   SoupServerMessage *msg,
-                   ApiTarget *target,
-                   GHashTable *query)
+api_handle_object (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
-  const char *method = soup_server_message_get_method (msg);
-  gboolean is_get = strcmp (method, SOUP_METHOD_GET) == 0;
+  const char *method = api_message_get_method (msg);
+  gboolean is_get = strcmp (method, "GET") == 0;
   gboolean namespaced = timon_resource_type_get_scope (target->type) == TIMON_RESOURCE_NAMESPACED;
 
   if (strcmp (method, "PATCH") == 0 && target->name != NULL) {
@@ -1433,11 +1414,9 @@ api_handle_object (TimonApiServer *self,
       api_handle_watch (self, msg, target, query, g_steal_pointer (&table));
     } else if (is_get) {
       handle_list (self, msg, target, query, table);
-    } else if (strcmp (method, SOUP_METHOD_POST) == 0 &&
-               (!namespaced || target->namespace != NULL)) {
+    } else if (strcmp (method, "POST") == 0 && (!namespaced || target->namespace != NULL)) {
       handle_create (self, msg, target);
-    } else if (strcmp (method, SOUP_METHOD_DELETE) == 0 &&
-               (!namespaced || target->namespace != NULL)) {
+    } else if (strcmp (method, "DELETE") == 0 && (!namespaced || target->namespace != NULL)) {
       /* deletecollection: no collection across namespaces, as in
        * Kubernetes. */
       api_handle_delete (self, msg, target, query);
@@ -1450,9 +1429,9 @@ api_handle_object (TimonApiServer *self,
 
   if (is_get)
     handle_get (self, msg, target, query, table);
-  else if (strcmp (method, SOUP_METHOD_PUT) == 0)
+  else if (strcmp (method, "PUT") == 0)
     handle_update (self, msg, target, query);
-  else if (strcmp (method, SOUP_METHOD_DELETE) == 0 && target->subresource == NULL)
+  else if (strcmp (method, "DELETE") == 0 && target->subresource == NULL)
     api_handle_delete (self, msg, target, query);
   else
     reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_METHOD_NOT_ALLOWED,

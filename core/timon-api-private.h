@@ -4,8 +4,6 @@
  */
 #pragma once
 
-#include <libsoup/soup.h>
-
 #include "timon-api-server.h"
 #include "timon-field-selector.h"
 #include "timon-label-selector.h"
@@ -13,6 +11,8 @@
 G_BEGIN_DECLS
 
 typedef struct _ApiMetrics ApiMetrics;
+typedef struct _ApiMessage ApiMessage;
+typedef struct _ApiConnection ApiConnection;
 
 struct _TimonApiServer {
   GObject parent_instance;
@@ -94,7 +94,7 @@ gboolean api_query_bool (GHashTable *query, const char *name);
 gboolean api_list_options_parse (ApiListOptions *options,
                                  GHashTable *query,
                                  gboolean watch,
-                                 SoupServerMessage *msg);
+                                 ApiMessage *msg);
 
 /* What selectors look at in an object (its labels and selectable
  * fields), taken once: one g_free()able block. */
@@ -196,21 +196,82 @@ typedef struct {
   GMainContext *context;
   GMainLoop *loop;
   GThread *thread;
-  SoupServer *soup;
+  GSocket *listener;  /* shared by the workers */
+  GSource *accept;    /* on it */
+  GSource *timer;     /* closes connections that waited too long */
+  GQueue connections; /* ApiConnection, each a source of the context */
   gboolean stopped;
   GHashTable *watches; /* the ApiWatch streams it serves (owned) */
 } ApiWorker;
 
 ApiWorker *api_worker_new (TimonApiServer *server, guint index);
 GSocket *api_listener_new (GInetSocketAddress *address, GError **error);
-gboolean api_worker_listen (ApiWorker *worker, GSocket *listener, GError **error);
+void api_worker_listen (ApiWorker *worker, GSocket *listener);
 ApiWorker *api_worker_current (void);
 void api_worker_invoke (ApiWorker *worker, GSourceFunc func, gpointer data, GDestroyNotify notify);
 void api_worker_end_watches (ApiWorker *worker);
 void api_worker_stop (ApiWorker *worker);
 void api_worker_free (ApiWorker *worker);
-/* A SoupServer with the API's handlers (timon-api-server.c). */
-SoupServer *api_server_new_soup (TimonApiServer *self);
+/* A connection of the worker's closed: @link leaves its list. */
+void api_worker_forget_connection (ApiWorker *worker, GList *link);
+
+/* HTTP/1.1 (timon-api-http.c): connections, in the thread of the
+ * worker that accepted them, and the requests read on them. */
+ApiConnection *api_connection_new (ApiWorker *worker, int fd, GList *link);
+void api_connection_check_timeout (ApiConnection *conn, gint64 now);
+void api_connection_close (ApiConnection *conn);
+
+typedef void (*ApiMessageFunc) (ApiMessage *msg, gpointer data);
+
+ApiMessage *api_message_ref (ApiMessage *msg);
+void api_message_unref (ApiMessage *msg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiMessage, api_message_unref)
+const char *api_message_get_method (ApiMessage *msg);
+/* The request's path as sent (percent-encoded), without its query. */
+const char *api_message_get_path (ApiMessage *msg);
+/* The query's parameters, decoded: the first of several values. */
+GHashTable *api_message_get_query (ApiMessage *msg);
+/* A request header, by its name in any case; several of one name as
+ * one comma-separated list. NULL when absent. */
+const char *api_message_get_header (ApiMessage *msg, const char *name);
+/* The media type of the request's Content-Type, without parameters. */
+const char *api_message_get_content_type (ApiMessage *msg);
+/* The request's body, whole: empty when it has none. */
+GBytes *api_message_get_body (ApiMessage *msg);
+void api_message_set_status (ApiMessage *msg, guint status);
+guint api_message_get_status (ApiMessage *msg);
+/* Sets (or replaces) a header of the answer. */
+void api_message_set_header (ApiMessage *msg, const char *name, const char *value);
+void api_message_set_response (ApiMessage *msg,
+                               guint status,
+                               const char *content_type,
+                               GBytes *body);
+void api_message_take_response (ApiMessage *msg,
+                                guint status,
+                                const char *content_type,
+                                char *data,
+                                gsize length);
+/* A paused request is answered when unpaused, not when its handler
+ * returns: an asynchronous write. */
+void api_message_pause (ApiMessage *msg);
+void api_message_unpause (ApiMessage *msg);
+/* @func runs once the answer is out, or the connection is gone: the
+ * request is done with. Returns an id for disconnecting it. */
+guint api_message_connect_finished (ApiMessage *msg, ApiMessageFunc func, gpointer data);
+void api_message_disconnect_finished (ApiMessage *msg, guint id);
+gboolean api_message_is_finished (ApiMessage *msg);
+/* A streamed answer (a watch): 200 and the headers go at once, then
+ * each chunk as it is written, until the stream ends. Begun in the
+ * handler. */
+void api_message_begin_stream (ApiMessage *msg, const char *content_type);
+void api_message_write_chunk (ApiMessage *msg, GBytes *chunk);
+void api_message_end_stream (ApiMessage *msg);
+
+/* What the connections call (timon-api-server.c): the API's handler,
+ * for a request read whole, and the Status for a body refused before
+ * it is read whole (400, 413). */
+void api_handle_request (TimonApiServer *self, ApiMessage *msg);
+void api_reply_body_refused (ApiMessage *msg, guint code, const char *message);
 
 /* What a reply can be, beside plain JSON: the conversions a client asks
  * for in its Accept header ("application/json;as=Table;v=v1;g=meta.k8s.io"). */
@@ -227,17 +288,14 @@ typedef struct {
 } ApiMedia;
 
 /* Replies (timon-api-server.c). */
-ApiMedia api_negotiate (SoupServerMessage *msg, ApiMediaKind offered);
-void api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node);
-void api_reply_json_as (SoupServerMessage *msg,
-                        guint status,
-                        JsonNode *node,
-                        const char *content_type);
-void api_reply_status (SoupServerMessage *msg, JsonNode *status);
+ApiMedia api_negotiate (ApiMessage *msg, ApiMediaKind offered);
+void api_reply_json (ApiMessage *msg, guint status, JsonNode *node);
+void api_reply_json_as (ApiMessage *msg, guint status, JsonNode *node, const char *content_type);
+void api_reply_status (ApiMessage *msg, JsonNode *status);
 /* A bare Status Success with @code, as Kubernetes answers a binding or
  * an eviction. */
-void api_reply_success (SoupServerMessage *msg, guint code);
-void api_reply_error (SoupServerMessage *msg,
+void api_reply_success (ApiMessage *msg, guint code);
+void api_reply_error (ApiMessage *msg,
                       const GError *error,
                       TimonResourceType *type,
                       const char *name);
@@ -252,7 +310,7 @@ JsonNode *api_value_to_node (const char *key, GBytes *value, gint64 revision, GE
 JsonNode *api_item_to_node (TimonStoreItem *item, GBytes *value, gint64 revision, GError **error);
 GError *api_store_error (const GError *error, TimonResourceType *type, const char *name);
 void api_handle_object (TimonApiServer *self,
-                        SoupServerMessage *msg,
+                        ApiMessage *msg,
                         ApiTarget *target,
                         GHashTable *query);
 const char *api_object_string (JsonObject *object, const char *member);
@@ -264,7 +322,7 @@ char *api_now_rfc3339 (void);
  * no Content-Type (JSON), as Kubernetes takes them; refused (415) in
  * another media type, and (400, 413) when too large, not JSON or not
  * an object. Replies and returns NULL then. */
-JsonNode *api_read_json_body (SoupServerMessage *msg);
+JsonNode *api_read_json_body (ApiMessage *msg);
 
 /* What Kubernetes' decoder refuses before it reads a body
  * (timon-api-decode.c), in the words of Go's encoding/json
@@ -278,14 +336,14 @@ gboolean api_check_object_meta (JsonObject *metadata, GError **error);
  * stays paused until then, and the client may go away meanwhile.
  * Embedded in what each kind of write keeps while in flight. */
 typedef struct {
-  SoupServerMessage *msg;
-  gulong finished_id;
+  ApiMessage *msg;
+  guint finished_id;
   gboolean finished; /* the client went away: nothing to answer */
 } ApiPending;
 
 /* Takes a reference on @msg and pauses it. @pending must not move
  * until api_pending_clear(): the "finished" handler points to it. */
-void api_pending_init (ApiPending *pending, SoupServerMessage *msg);
+void api_pending_init (ApiPending *pending, ApiMessage *msg);
 /* Sends the reply set on the message, unless the client went away. */
 void api_pending_clear (ApiPending *pending);
 
@@ -311,14 +369,14 @@ JsonNode *api_patch_error_status (const GError *error);
 
 /* Any JSON body (a JSON patch is an array), refused as
  * api_read_json_body() refuses it; replies and returns NULL then. */
-JsonNode *api_read_json (SoupServerMessage *msg);
+JsonNode *api_read_json (ApiMessage *msg);
 
 /* Subresources besides status (timon-api-subresources.c): scale,
  * binding and eviction, for the types that declare them. */
-void api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
-void api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target);
+void api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target);
+void api_handle_binding (TimonApiServer *self, ApiMessage *msg, ApiTarget *target);
 void api_handle_eviction (TimonApiServer *self,
-                          SoupServerMessage *msg,
+                          ApiMessage *msg,
                           ApiTarget *target,
                           GHashTable *query);
 
@@ -331,14 +389,14 @@ gboolean api_object_is_held (TimonApiServer *self, TimonResourceType *type, Json
 gboolean api_object_in_grace_period (JsonObject *object);
 void api_validate_finalizers (JsonObject *object, JsonObject *old, TimonFieldErrors *errors);
 void api_handle_delete (TimonApiServer *self,
-                        SoupServerMessage *msg,
+                        ApiMessage *msg,
                         ApiTarget *target,
                         GHashTable *query);
 /* Deletes @target's object as a DELETE with the DeleteOptions
  * @options (NULL: none) and the dryRun of @query would, and answers an
  * eviction's 201 Status Success; replies with the error otherwise. */
 void api_delete_evict (TimonApiServer *self,
-                       SoupServerMessage *msg,
+                       ApiMessage *msg,
                        ApiTarget *target,
                        JsonObject *options,
                        GHashTable *query);
@@ -346,7 +404,7 @@ void api_delete_evict (TimonApiServer *self,
 /* Tables (timon-api-table.c): what `kubectl get` prints, computed by
  * the server from the type's columns. */
 typedef struct _ApiTable ApiTable;
-ApiTable *api_table_new (SoupServerMessage *msg,
+ApiTable *api_table_new (ApiMessage *msg,
                          TimonResourceType *type,
                          GHashTable *query,
                          GError **error);
@@ -362,7 +420,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiTable, api_table_free)
 
 /* Watches (timon-api-watch.c). */
 void api_handle_watch (TimonApiServer *self,
-                       SoupServerMessage *msg,
+                       ApiMessage *msg,
                        ApiTarget *target,
                        GHashTable *query,
                        ApiTable *table);
@@ -383,17 +441,11 @@ gboolean api_parse_resource_path (TimonApiServer *self, const char *path, ApiTar
  * headers to its end, and GET /metrics reports them. */
 ApiMetrics *api_metrics_new (void);
 void api_metrics_free (ApiMetrics *metrics);
-void api_metrics_track (TimonApiServer *self,
-                        SoupServerMessage *msg,
-                        const char *path,
-                        GHashTable *query);
-void api_metrics_reply (TimonApiServer *self, SoupServerMessage *msg);
-/* Counts @msg as answered, with its status: for a request whose
- * connection was taken from libsoup, which then never emits "finished". */
-void api_metrics_finish (TimonApiServer *self, SoupServerMessage *msg);
+void api_metrics_track (TimonApiServer *self, ApiMessage *msg);
+void api_metrics_reply (TimonApiServer *self, ApiMessage *msg);
 gint64 api_metrics_get_inflight (ApiMetrics *metrics);
 
 /* Discovery (timon-api-discovery.c). */
-gboolean api_handle_discovery (TimonApiServer *self, SoupServerMessage *msg, const char *path);
+gboolean api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path);
 
 G_END_DECLS

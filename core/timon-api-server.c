@@ -12,8 +12,6 @@
  */
 #include "config.h"
 
-#include <sys/socket.h>
-
 #include "timon-api-private.h"
 #include "timon-status.h"
 
@@ -39,17 +37,16 @@ api_node_to_string (JsonNode *node, gsize *out_length)
 }
 
 void
-api_reply_json_as (SoupServerMessage *msg, guint status, JsonNode *node, const char *content_type)
+api_reply_json_as (ApiMessage *msg, guint status, JsonNode *node, const char *content_type)
 {
   gsize length = 0;
   char *data = api_node_to_string (node, &length);
 
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, data, length);
+  api_message_take_response (msg, status, content_type, data, length);
 }
 
 void
-api_reply_json (SoupServerMessage *msg, guint status, JsonNode *node)
+api_reply_json (ApiMessage *msg, guint status, JsonNode *node)
 {
   /* Plain application/json whatever the Accept header asks, unless a
    * conversion was negotiated: kubectl takes it (for protobuf too). */
@@ -137,10 +134,9 @@ match_media_range (const char *range, ApiMediaKind offered, ApiMedia *out, gbool
  * but a client that asked only for conversions timond does not make gets
  * API_MEDIA_NOT_ACCEPTABLE, for the 406 Kubernetes answers. */
 ApiMedia
-api_negotiate (SoupServerMessage *msg, ApiMediaKind offered)
+api_negotiate (ApiMessage *msg, ApiMediaKind offered)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *accept = soup_message_headers_get_list (headers, "Accept");
+  const char *accept = api_message_get_header (msg, "Accept");
   ApiMedia media = { API_MEDIA_JSON, NULL };
   gboolean only_conversions = TRUE;
   gboolean any = FALSE;
@@ -164,7 +160,7 @@ api_negotiate (SoupServerMessage *msg, ApiMediaKind offered)
 
 /* Replies with a Status (taken); its "code" is the HTTP status. */
 void
-api_reply_status (SoupServerMessage *msg, JsonNode *status)
+api_reply_status (ApiMessage *msg, JsonNode *status)
 {
   g_autoptr (JsonNode) owned = status;
   guint code =
@@ -173,17 +169,14 @@ api_reply_status (SoupServerMessage *msg, JsonNode *status)
 }
 
 void
-api_reply_success (SoupServerMessage *msg, guint code)
+api_reply_success (ApiMessage *msg, guint code)
 {
   g_autoptr (JsonNode) status = timon_status_new_success ((int) code);
   api_reply_json (msg, code, status);
 }
 
 void
-api_reply_error (SoupServerMessage *msg,
-                 const GError *error,
-                 TimonResourceType *type,
-                 const char *name)
+api_reply_error (ApiMessage *msg, const GError *error, TimonResourceType *type, const char *name)
 {
   const char *group = type ? timon_resource_type_get_group (type) : NULL;
   const char *plural = type ? timon_resource_type_get_plural (type) : NULL;
@@ -191,14 +184,14 @@ api_reply_error (SoupServerMessage *msg,
 }
 
 static void
-reply_api_error (SoupServerMessage *msg, TimonApiError code, const char *message)
+reply_api_error (ApiMessage *msg, TimonApiError code, const char *message)
 {
   g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
   api_reply_error (msg, error, NULL, NULL);
 }
 
 static void
-reply_method_not_allowed (SoupServerMessage *msg)
+reply_method_not_allowed (ApiMessage *msg)
 {
   reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
                    "the server does not allow this method on the requested resource");
@@ -207,19 +200,18 @@ reply_method_not_allowed (SoupServerMessage *msg)
 static gboolean
 is_read (const char *method)
 {
-  return strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0;
+  return strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
 }
 
 static void
-reply_text (SoupServerMessage *msg, const char *text)
+reply_text (ApiMessage *msg, const char *text)
 {
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, text,
-                                    strlen (text));
+  g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
+  api_message_set_response (msg, 200, "text/plain; charset=utf-8", body);
 }
 
 static void
-reply_version (SoupServerMessage *msg)
+reply_version (ApiMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
@@ -241,10 +233,9 @@ reply_version (SoupServerMessage *msg)
 #undef ADD
   json_builder_end_object (builder);
   g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  api_reply_json (msg, SOUP_STATUS_OK, root);
+  api_reply_json (msg, 200, root);
   /* Otherwise the dispatcher caches the answer and never asks again. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
-                                "no-cache, private");
+  api_message_set_header (msg, "Cache-Control", "no-cache, private");
 }
 
 /* Splits @path into its percent-decoded segments; NULL when a segment
@@ -349,42 +340,13 @@ api_parse_resource_path (TimonApiServer *self, const char *path, ApiTarget *targ
   return TRUE;
 }
 
-/* Whether the request's chunked body may have been cut short. libsoup
- * (3.2, soup-body-input-stream.c) takes the end of the connection where
- * the size of the next chunk should be as the end of the body, so a body
- * whose last, empty chunk never came looks whole. When the client has
- * closed its side before the answer, timond cannot tell a whole body
- * from a cut one, and acts on neither (Go's server, under Kubernetes,
- * fails the read, or cancels a request whose client closed). */
-static gboolean
-body_cut_short (SoupServerMessage *msg)
+void
+api_handle_request (TimonApiServer *self, ApiMessage *msg)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  GSocket *socket = soup_server_message_get_socket (msg);
-  char byte;
+  const char *method = api_message_get_method (msg);
+  const char *path = api_message_get_path (msg);
+  GHashTable *query = api_message_get_query (msg);
 
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CHUNKED || socket == NULL)
-    return FALSE;
-  /* 0: the end of the stream is there, without waiting. */
-  return recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
-static void
-handle_request (SoupServer *soup,
-                SoupServerMessage *msg,
-                const char *path,
-                GHashTable *query,
-                gpointer user_data)
-{
-  TimonApiServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-
-  if (body_cut_short (msg)) {
-    reply_api_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                     "the request body may be cut short: the client closed the connection "
-                     "before a chunked body was answered");
-    return;
-  }
   /* Kubernetes' health checks answer any method. */
   if (strcmp (path, "/healthz") == 0 || strcmp (path, "/livez") == 0 ||
       strcmp (path, "/readyz") == 0) {
@@ -452,185 +414,13 @@ handle_request (SoupServer *soup,
     api_handle_object (self, msg, &target, query);
 }
 
-/* ---- bodies too large ------------------------------------------------------ */
-
-/* What timond still reads of a body it refused, and for how long, before
- * it closes the connection: enough for a client that sends a body a
- * little over the limit to finish and read the answer, rather than find
- * its connection reset; bounded, so that no client makes timond read
- * without end. (Kubernetes reads 3 MiB before it answers.) */
-#define DRAIN_BYTES (2 * TIMON_API_MAX_BODY_SIZE)
-#define DRAIN_SECONDS 2
-
-/* A connection taken from libsoup to answer 413 on at once. */
-typedef struct {
-  GIOStream *stream;
-  GSocket *socket;
-  GCancellable *cancellable;
-  GSource *deadline;
-  GBytes *answer;
-  gsize drained;
-  char buffer[16 * 1024];
-} Refusal;
-
-static void
-refusal_free (Refusal *r)
+void
+api_reply_body_refused (ApiMessage *msg, guint code, const char *message)
 {
-  g_source_destroy (r->deadline);
-  g_source_unref (r->deadline);
-  g_socket_close (r->socket, NULL);
-  g_object_unref (r->socket);
-  g_object_unref (r->stream);
-  g_object_unref (r->cancellable);
-  g_bytes_unref (r->answer);
-  g_free (r);
-}
-
-static gboolean
-on_drain_deadline (gpointer user_data)
-{
-  g_cancellable_cancel (((Refusal *) user_data)->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_drained (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Refusal *r = user_data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
-
-  if (n > 0)
-    r->drained += (gsize) n;
-  if (n <= 0 || r->drained >= DRAIN_BYTES) {
-    refusal_free (r);
-    return;
-  }
-  g_input_stream_read_async (G_INPUT_STREAM (source), r->buffer, sizeof r->buffer,
-                             G_PRIORITY_DEFAULT, r->cancellable, on_drained, r);
-}
-
-static void
-on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Refusal *r = user_data;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL)) {
-    refusal_free (r);
-    return;
-  }
-  /* The answer is whole: the client may stop sending. */
-  g_socket_shutdown (r->socket, FALSE, TRUE, NULL);
-  g_input_stream_read_async (g_io_stream_get_input_stream (r->stream), r->buffer, sizeof r->buffer,
-                             G_PRIORITY_DEFAULT, r->cancellable, on_drained, r);
-}
-
-/* The response set on @msg, as HTTP/1.1 puts it on the wire. */
-static GBytes *
-serialize_response (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
-  GString *out = g_string_new (NULL);
-  SoupMessageHeadersIter iter;
-  const char *name, *value;
-
-  soup_message_headers_set_content_length (headers, (goffset) g_bytes_get_size (body));
-  g_string_append_printf (out, "HTTP/1.%c %u %s\r\n",
-                          soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? '0' : '1',
-                          soup_server_message_get_status (msg),
-                          soup_server_message_get_reason_phrase (msg));
-  soup_message_headers_iter_init (&iter, headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    g_string_append_printf (out, "%s: %s\r\n", name, value);
-  g_string_append (out, "\r\n");
-  g_string_append_len (out, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body));
-  return g_string_free_to_bytes (out);
-}
-
-/* Sends the response set on @msg on its connection, taken from libsoup,
- * then closes it, having read at most DRAIN_BYTES more of the request. */
-static void
-answer_and_close (TimonApiServer *self, SoupServerMessage *msg)
-{
-  GSocket *socket = soup_server_message_get_socket (msg);
-  if (socket == NULL)
-    return;
-  Refusal *r = g_new0 (Refusal, 1);
-  /* Taken before the message goes: libsoup may free it as it lets go. */
-  r->socket = g_object_ref (socket);
-  r->answer = serialize_response (msg);
-  /* libsoup says nothing more of a message whose connection it gave up. */
-  api_metrics_finish (self, msg);
-  r->stream = soup_server_message_steal_connection (msg);
-  r->cancellable = g_cancellable_new ();
-  r->deadline = g_timeout_source_new_seconds (DRAIN_SECONDS);
-  g_source_set_callback (r->deadline, on_drain_deadline, r, NULL);
-  g_source_attach (r->deadline, g_main_context_get_thread_default ());
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (r->stream),
-                                   g_bytes_get_data (r->answer, NULL), g_bytes_get_size (r->answer),
-                                   G_PRIORITY_DEFAULT, r->cancellable, on_answered, r);
-}
-
-/* Answers 413 and closes the connection, without reading the body
- * first. libsoup answers early only a client that waits for "100
- * Continue" (@before_body: still waiting); the others' body it would
- * read whole, of any length, before it sends the answer: timond then
- * answers on the connection itself. */
-static void
-refuse_too_large (TimonApiServer *self, SoupServerMessage *msg, gboolean before_body)
-{
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
-
-  reply_api_error (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                   "the request body is larger than the limit of 3 MiB");
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                "close");
-  if (!before_body ||
-      !(soup_message_headers_get_expectations (request) & SOUP_EXPECTATION_CONTINUE))
-    answer_and_close (self, msg);
-}
-
-/* A chunked body has no length up front: refused once what arrived
- * passes the limit. */
-static void
-on_got_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  if ((gsize) body->length > TIMON_API_MAX_BODY_SIZE)
-    refuse_too_large (user_data, msg, FALSE);
-}
-
-/* Refuses a body announced as too large before it is read: otherwise a
- * client could make timond read and hold any amount of data. */
-static void
-handle_early (SoupServer *soup,
-              SoupServerMessage *msg,
-              const char *path,
-              GHashTable *query,
-              gpointer user_data)
-{
-  TimonApiServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  /* Every request, from here: the early handler sees each one once,
-   * those refused here too. */
-  api_metrics_track (self, msg, path, query);
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH) {
-    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), self);
-    return;
-  }
-  if (soup_message_headers_get_content_length (headers) > (goffset) TIMON_API_MAX_BODY_SIZE)
-    refuse_too_large (self, msg, TRUE);
-}
-
-SoupServer *
-api_server_new_soup (TimonApiServer *self)
-{
-  SoupServer *soup = g_object_new (SOUP_TYPE_SERVER, "server-header", "timon/" TIMON_VERSION, NULL);
-  soup_server_add_early_handler (soup, NULL, handle_early, self, NULL);
-  soup_server_add_handler (soup, NULL, handle_request, self, NULL);
-  return soup;
+  reply_api_error (msg,
+                   code == 413 ? TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE
+                               : TIMON_API_ERROR_BAD_REQUEST,
+                   message);
 }
 
 static void
@@ -766,10 +556,8 @@ timon_api_server_listen (TimonApiServer *server, const char *address, GError **e
   g_autoptr (GSocket) listener = api_listener_new (G_INET_SOCKET_ADDRESS (socket_address), error);
   if (listener == NULL)
     return FALSE;
-  for (guint i = 0; i < server->workers->len; i++) {
-    if (!api_worker_listen (server->workers->pdata[i], listener, error))
-      return FALSE;
-  }
+  for (guint i = 0; i < server->workers->len; i++)
+    api_worker_listen (server->workers->pdata[i], listener);
 
   /* The port the kernel picked, when asked for 0. */
   g_autoptr (GSocketAddress) local = g_socket_get_local_address (listener, NULL);

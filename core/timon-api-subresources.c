@@ -20,11 +20,11 @@
 #include "timon-api-private.h"
 #include "timon-status.h"
 
-static void reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+static void reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 
 static void
-reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...)
+reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
@@ -35,7 +35,7 @@ reply_error (SoupServerMessage *msg, TimonApiError code, const char *format, ...
 }
 
 static void
-reply_method_not_allowed (SoupServerMessage *msg)
+reply_method_not_allowed (ApiMessage *msg)
 {
   reply_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
                "the server does not allow this method on the requested resource");
@@ -44,10 +44,7 @@ reply_method_not_allowed (SoupServerMessage *msg)
 /* The stored object of @target, with its item (for the revision), or
  * NULL after replying. */
 static JsonNode *
-read_current (TimonApiServer *self,
-              SoupServerMessage *msg,
-              ApiTarget *target,
-              TimonStoreItem **out_item)
+read_current (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, TimonStoreItem **out_item)
 {
   g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
   g_autoptr (GError) error = NULL;
@@ -107,7 +104,7 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
   }
   if (w->kind == WRITE_BINDING) {
     /* Kubernetes answers a binding with a bare Status Success. */
-    api_reply_success (w->pending.msg, SOUP_STATUS_CREATED);
+    api_reply_success (w->pending.msg, 201);
     return;
   }
   g_autoptr (JsonNode) node = api_item_to_node (item, NULL, 0, &error);
@@ -116,14 +113,14 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   g_autoptr (JsonNode) scale = scale_from_object (json_node_get_object (node));
-  api_reply_json (w->pending.msg, SOUP_STATUS_OK, scale);
+  api_reply_json (w->pending.msg, 200, scale);
 }
 
 /* Writes @object over @target's, if still at @revision; answers when the
  * store has acknowledged it. */
 static void
 write_object (TimonApiServer *self,
-              SoupServerMessage *msg,
+              ApiMessage *msg,
               ApiTarget *target,
               JsonObject *object,
               gint64 revision,
@@ -144,7 +141,7 @@ write_object (TimonApiServer *self,
 }
 
 static void
-reply_conflict (SoupServerMessage *msg, TimonResourceType *type, const char *name)
+reply_conflict (ApiMessage *msg, TimonResourceType *type, const char *name)
 {
   g_autoptr (GError) conflict =
     g_error_new_literal (TIMON_STORE_ERROR, TIMON_STORE_ERROR_CONFLICT, "");
@@ -300,11 +297,11 @@ scale_from_object (JsonObject *object)
 }
 
 void
-api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 {
-  const char *method = soup_server_message_get_method (msg);
-  gboolean is_get = strcmp (method, SOUP_METHOD_GET) == 0;
-  gboolean is_put = strcmp (method, SOUP_METHOD_PUT) == 0;
+  const char *method = api_message_get_method (msg);
+  gboolean is_get = strcmp (method, "GET") == 0;
+  gboolean is_put = strcmp (method, "PUT") == 0;
   gboolean is_patch = strcmp (method, "PATCH") == 0;
 
   if (!is_get && !is_put && !is_patch) {
@@ -314,10 +311,9 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
   g_autoptr (JsonNode) body = NULL;
   ApiPatchType patch_type = API_PATCH_MERGE;
   if (is_patch) {
-    SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
     g_autoptr (GError) error = NULL;
-    if (!api_patch_type_from_content_type (soup_message_headers_get_content_type (headers, NULL),
-                                           &patch_type, &error)) {
+    if (!api_patch_type_from_content_type (api_message_get_content_type (msg), &patch_type,
+                                           &error)) {
       api_reply_error (msg, error, NULL, NULL);
       return;
     }
@@ -335,7 +331,7 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
   JsonObject *object = json_node_get_object (node);
   g_autoptr (JsonNode) current = scale_from_object (object);
   if (is_get) {
-    api_reply_json (msg, SOUP_STATUS_OK, current);
+    api_reply_json (msg, 200, current);
     return;
   }
 
@@ -429,7 +425,7 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
   if (!changed) {
     /* Nothing to write: the object stays at its revision. */
     g_autoptr (JsonNode) unchanged = scale_from_object (object);
-    api_reply_json (msg, SOUP_STATUS_OK, unchanged);
+    api_reply_json (msg, 200, unchanged);
     return;
   }
   json_object_set_int_member (object_spec, "replicas", wanted);
@@ -445,9 +441,9 @@ api_handle_scale (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *targe
 /* ---- binding ------------------------------------------------------------ */
 
 void
-api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *target)
+api_handle_binding (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 {
-  if (strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+  if (strcmp (api_message_get_method (msg), "POST") != 0) {
     reply_method_not_allowed (msg);
     return;
   }
@@ -509,12 +505,9 @@ api_handle_binding (TimonApiServer *self, SoupServerMessage *msg, ApiTarget *tar
 /* Kubernetes' EvictionREST.Create: the Eviction names the pod of the
  * URL, and its deleteOptions are those of the deletion. */
 void
-api_handle_eviction (TimonApiServer *self,
-                     SoupServerMessage *msg,
-                     ApiTarget *target,
-                     GHashTable *query)
+api_handle_eviction (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
-  if (strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+  if (strcmp (api_message_get_method (msg), "POST") != 0) {
     reply_method_not_allowed (msg);
     return;
   }

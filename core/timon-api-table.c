@@ -51,7 +51,7 @@ api_table_free (ApiTable *table)
  * %NULL without @error when it asks for plain JSON, %NULL with @error for
  * a bad ?includeObject= or a Table version not served (406). */
 ApiTable *
-api_table_new (SoupServerMessage *msg, TimonResourceType *type, GHashTable *query, GError **error)
+api_table_new (ApiMessage *msg, TimonResourceType *type, GHashTable *query, GError **error)
 {
   ApiMedia media = api_negotiate (msg, API_MEDIA_TABLE);
 

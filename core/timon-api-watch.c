@@ -22,8 +22,8 @@
 struct _ApiWatch {
   TimonApiServer *server; /* unowned */
   ApiWorker *worker;      /* the one serving it, which owns it */
-  SoupServerMessage *msg;
-  gulong finished_id;
+  ApiMessage *msg;
+  guint finished_id;
   TimonResourceType *type;
   ApiFilter *filter;
   ApiTable *table;        /* NULL: the events hold the objects */
@@ -34,17 +34,12 @@ struct _ApiWatch {
   ApiCache *cache;        /* what feeds the watch: its type's cache, */
   TimonStoreWatch *watch; /* or a store watch */
   GSource *timeout;
-  GSource *hangup; /* the client's side of the connection */
   gboolean ended;
 };
 
 static void
 detach (ApiWatch *w)
 {
-  if (w->hangup != NULL) {
-    g_source_destroy (w->hangup);
-    g_clear_pointer (&w->hangup, g_source_unref);
-  }
   if (w->cache != NULL) {
     api_cache_remove_watch (w->cache, w, w->worker->index);
     w->cache = NULL;
@@ -64,8 +59,8 @@ api_watch_free (ApiWatch *w)
     g_source_destroy (w->timeout);
     g_clear_pointer (&w->timeout, g_source_unref);
   }
-  g_signal_handler_disconnect (w->msg, w->finished_id);
-  g_object_unref (w->msg);
+  api_message_disconnect_finished (w->msg, w->finished_id);
+  api_message_unref (w->msg);
   g_clear_pointer (&w->filter, api_filter_free);
   g_clear_pointer (&w->table, api_table_free);
   g_free (w->prefix);
@@ -77,8 +72,7 @@ api_watch_free (ApiWatch *w)
 static void
 append (ApiWatch *w, GBytes *line)
 {
-  soup_message_body_append_bytes (soup_server_message_get_response_body (w->msg), line);
-  soup_server_message_unpause (w->msg);
+  api_message_write_chunk (w->msg, line);
 }
 
 static void
@@ -86,7 +80,8 @@ send_node (ApiWatch *w, const char *type, JsonNode *object)
 {
   g_autofree char *json = api_node_to_string (object, NULL);
   g_autofree char *line = g_strdup_printf ("{\"type\":\"%s\",\"object\":%s}\n", type, json);
-  g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&line), strlen (line));
+  gsize length = strlen (line);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&line), length);
   append (w, bytes);
 }
 
@@ -126,7 +121,7 @@ send_event (ApiWatch *w, ApiEvent *event, ApiEventType type)
     append (w, api_event_get_line (event, type));
 }
 
-/* Ends the stream; the message's "finished" then frees the watch. */
+/* Ends the stream; the message's end then frees the watch. */
 static void
 end_stream (ApiWatch *w)
 {
@@ -134,8 +129,7 @@ end_stream (ApiWatch *w)
     return;
   w->ended = TRUE;
   detach (w);
-  soup_message_body_complete (soup_server_message_get_response_body (w->msg));
-  soup_server_message_unpause (w->msg);
+  api_message_end_stream (w->msg);
 }
 
 void
@@ -271,22 +265,8 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The client closed its side (or sent what a client may not send on a
- * streaming response): end the stream now, rather than when an event
- * for it fails to be written, which for a selective watch may be never.
- * Go's server notices at once too. */
-static gboolean
-on_hangup (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  ApiWatch *w = user_data;
-
-  g_clear_pointer (&w->hangup, g_source_unref);
-  end_stream (w);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-on_finished (SoupServerMessage *msg, gpointer user_data)
+on_finished (ApiMessage *msg, gpointer user_data)
 {
   ApiWatch *w = user_data;
   g_hash_table_remove (w->worker->watches, w);
@@ -359,7 +339,7 @@ follow (ApiWatch *w, ApiCache *cache, gint64 since, GError **error)
 /* Takes @table (nullable): the events are then Tables. */
 void
 api_handle_watch (TimonApiServer *self,
-                  SoupServerMessage *msg,
+                  ApiMessage *msg,
                   ApiTarget *target,
                   GHashTable *query,
                   ApiTable *table)
@@ -387,28 +367,20 @@ api_handle_watch (TimonApiServer *self,
   ApiWatch *w = g_new0 (ApiWatch, 1);
   w->server = self;
   w->worker = api_worker_current ();
-  w->msg = g_object_ref (msg);
+  w->msg = api_message_ref (msg);
   w->type = timon_resource_type_ref (target->type);
   w->filter = g_steal_pointer (&filter);
   w->table = g_steal_pointer (&owned_table);
   w->prefix = api_store_prefix (target->type, target->namespace);
   w->bookmarks = options.allow_bookmarks;
-  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), w);
+  /* Also when the client closes its side, which the connection sees at
+   * once: a selective watch of a gone client would otherwise live until
+   * an event for it fails to be written, which may be never. */
+  w->finished_id = api_message_connect_finished (msg, on_finished, w);
   g_hash_table_add (w->worker->watches, w);
   g_atomic_int_inc (&self->n_watches);
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  /* A watch lives long: what was sent is not kept. */
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
-  GSocket *socket = soup_server_message_get_socket (msg);
-  if (socket != NULL) {
-    w->hangup = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-    g_source_set_callback (w->hangup, (GSourceFunc) (GCallback) on_hangup, w, NULL);
-    g_source_attach (w->hangup, g_main_context_get_thread_default ());
-  }
+  api_message_begin_stream (msg, "application/json");
 
   if (g_atomic_int_get (&self->stopping)) {
     /* Shutting down: the client watches again elsewhere. */

@@ -1,35 +1,38 @@
-/* timon-api-worker.c: the threads that serve HTTP. One SoupServer
- * serves some 30,000 small requests a second on one core; the API
- * serves on every core with one worker each: its own main context and
- * SoupServer, accepting from one listening socket that all share. (Not
- * SO_REUSEPORT: it would let a second timond of the same user bind the
- * port too and take half the connections.) Every worker is a thread of
- * its own: the thread that made the server (timond's main loop) runs
- * the watch cache's updates and the store's watch, which every write
- * passes through; serving requests there too made it the bottleneck of
- * writes (4,500 creates/s at 256 connections on 2 cores, 5,700 with it
- * free).
+/* timon-api-worker.c: the threads that serve HTTP. The API serves on
+ * every core with one worker each: a thread with its own main context,
+ * accepting from one listening socket that all share (not SO_REUSEPORT:
+ * it would let a second timond of the same user bind the port too and
+ * take half the connections), and serving its connections
+ * (timon-api-http.c) start to end. The thread that made the server
+ * (timond's main loop) runs the watch cache's updates and the store's
+ * watch, which every write passes through; serving requests there too
+ * made it the bottleneck of writes (4,500 creates/s at 256 connections
+ * on 2 cores, 5,700 with it free).
  *
  * The socket's listen queue is deep: with the default queue of 10,
  * connections beyond it were dropped and retried a second later under
- * load. (Accepting ourselves and handing connections over with
- * soup_server_accept_iostream() loses request bodies in libsoup 3.2.)
- * Each worker keeps the watches it serves: watch messages live in the worker's thread, and the watch cache hands
- * them events there (api_worker_invoke()).
+ * load. A worker woken by the socket accepts all that wait, so that 256
+ * clients connecting at once do not wait a loop iteration each. Each
+ * worker keeps the watches it serves: they live in the worker's thread,
+ * and the watch cache hands them events there (api_worker_invoke()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include <errno.h>
+#include <glib-unix.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "timon-api-private.h"
 
 /* The kernel caps it at net.core.somaxconn. */
 #define LISTEN_BACKLOG 4096
-#define LISTENERS_PER_WORKER 8
+/* Accepted at most per wake-up, so that one worker does not take every
+ * connection of a burst while the others sleep. */
+#define ACCEPT_BATCH 32
 
 static GPrivate current_worker;
 
@@ -56,10 +59,7 @@ api_worker_new (TimonApiServer *server, guint index)
   worker->watches = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) api_watch_free, NULL);
   worker->context = g_main_context_new ();
   worker->loop = g_main_loop_new (worker->context, FALSE);
-  /* Whatever libsoup attaches, it attaches to the worker's context. */
-  g_main_context_push_thread_default (worker->context);
-  worker->soup = api_server_new_soup (server);
-  g_main_context_pop_thread_default (worker->context);
+  g_queue_init (&worker->connections);
   return worker;
 }
 
@@ -95,39 +95,60 @@ worker_thread (gpointer data)
   return NULL;
 }
 
+static gboolean
+on_accept (int fd, GIOCondition condition, gpointer user_data)
+{
+  ApiWorker *worker = user_data;
+
+  for (guint i = 0; i < ACCEPT_BATCH; i++) {
+    int conn_fd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn_fd < 0) {
+      /* EAGAIN: another worker took it. Out of descriptors: the
+       * connection waits in the queue until one is free. */
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+        g_warning ("accepting a connection: %s", g_strerror (errno));
+      break;
+    }
+    g_queue_push_tail (&worker->connections, NULL);
+    GList *link = worker->connections.tail;
+    link->data = api_connection_new (worker, conn_fd, link);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  ApiWorker *worker = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  for (GList *l = worker->connections.head, *next; l != NULL; l = next) {
+    next = l->next;
+    api_connection_check_timeout (l->data, now);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+api_worker_forget_connection (ApiWorker *worker, GList *link)
+{
+  g_queue_delete_link (&worker->connections, link);
+}
+
 /* Starts serving what @listener accepts: the worker's thread runs from
  * here. */
-gboolean
-api_worker_listen (ApiWorker *worker, GSocket *listener, GError **error)
+void
+api_worker_listen (ApiWorker *worker, GSocket *listener)
 {
-  /* libsoup's listener accepts one connection a loop iteration, and an
-   * iteration of a busy worker serves every connection with a request:
-   * 256 clients connecting at once waited up to a second. Several
-   * listeners, each on its own descriptor of the one socket, accept
-   * several. */
-  gboolean listening = TRUE;
-  g_main_context_push_thread_default (worker->context);
-  for (guint i = 0; i < LISTENERS_PER_WORKER && listening; i++) {
-    g_autoptr (GSocket) copy = NULL;
-    int fd = dup (g_socket_get_fd (listener));
-    if (fd >= 0)
-      copy = g_socket_new_from_fd (fd, error);
-    else
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
-    /* Never block in accept(): another listener may have taken the
-     * connection this one woke up for. */
-    if (copy != NULL)
-      g_socket_set_blocking (copy, FALSE);
-    listening = copy != NULL && soup_server_listen_socket (worker->soup, copy, 0, error);
-    if (copy == NULL && fd >= 0)
-      close (fd);
-  }
-  g_main_context_pop_thread_default (worker->context);
-  if (!listening)
-    return FALSE;
+  worker->listener = g_object_ref (listener);
+  worker->accept = g_unix_fd_source_new (g_socket_get_fd (listener), G_IO_IN);
+  g_source_set_callback (worker->accept, (GSourceFunc) (GCallback) on_accept, worker, NULL);
+  g_source_attach (worker->accept, worker->context);
+  worker->timer = g_timeout_source_new_seconds (1);
+  g_source_set_callback (worker->timer, on_timer, worker, NULL);
+  g_source_attach (worker->timer, worker->context);
   g_autofree char *name = g_strdup_printf ("timon-api-%u", worker->index);
   worker->thread = g_thread_new (name, worker_thread, worker);
-  return TRUE;
 }
 
 static gboolean
@@ -159,7 +180,16 @@ stop_serving (gpointer data)
 
   worker->stopped = TRUE;
   g_hash_table_remove_all (worker->watches);
-  soup_server_disconnect (worker->soup);
+  if (worker->accept != NULL) {
+    g_source_destroy (worker->accept);
+    g_clear_pointer (&worker->accept, g_source_unref);
+  }
+  if (worker->timer != NULL) {
+    g_source_destroy (worker->timer);
+    g_clear_pointer (&worker->timer, g_source_unref);
+  }
+  while (worker->connections.head != NULL)
+    api_connection_close (worker->connections.head->data);
   g_main_loop_quit (worker->loop);
   return G_SOURCE_REMOVE;
 }
@@ -184,10 +214,8 @@ void
 api_worker_free (ApiWorker *worker)
 {
   api_worker_stop (worker);
-  g_main_context_push_thread_default (worker->context);
-  g_clear_object (&worker->soup);
   g_clear_pointer (&worker->watches, g_hash_table_unref);
-  g_main_context_pop_thread_default (worker->context);
+  g_clear_object (&worker->listener);
   g_clear_pointer (&worker->loop, g_main_loop_unref);
   g_main_context_unref (worker->context);
   g_free (worker);

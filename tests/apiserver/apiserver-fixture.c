@@ -355,6 +355,39 @@ raw_connect (Fixture *f)
   return socket;
 }
 
+char *
+raw_exchange (Fixture *f, const char *data, gsize length, gboolean finish, gboolean head_only)
+{
+  g_autoptr (GSocket) socket = raw_connect (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) received = g_string_new (NULL);
+  char buffer[4096];
+
+  for (gsize sent = 0; sent < length;) {
+    gssize n = g_socket_send (socket, data + sent, length - sent, NULL, &error);
+    /* timond may answer and close before it has read everything. */
+    if (n < 0)
+      break;
+    sent += (gsize) n;
+  }
+  g_clear_error (&error);
+  if (finish)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  for (;;) {
+    gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, &error);
+    if (n <= 0)
+      break;
+    g_string_append_len (received, buffer, n);
+    if (head_only && memmem (received->str, received->len, "\r\n\r\n", 4) != NULL)
+      break;
+  }
+  /* A reset after the answer is not a failure; a timeout is. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+    g_assert_no_error (error);
+  return g_string_free (g_steal_pointer (&received), FALSE);
+}
+
 /* ---- watch ------------------------------------------------------------ */
 
 void

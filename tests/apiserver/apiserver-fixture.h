@@ -87,6 +87,14 @@ gint64 expect_event (Watch *w, const char *type, const char *name);
 GHashTable *scrape (Fixture *f);
 double series_value (GHashTable *series, const char *name);
 GSocket *raw_connect (Fixture *f);
+/* Sends @data on a connection of its own and half-closes it (@finish)
+ * or leaves it open; returns what came back before timond closed it,
+ * or (@head_only) once the head of an answer came. */
+char *raw_exchange (Fixture *f,
+                    const char *data,
+                    gsize length,
+                    gboolean finish,
+                    gboolean head_only);
 GSubprocessLauncher *kubectl_launcher (Fixture *f, GSubprocessFlags flags);
 void kubectl (Fixture *f, TestRun *run, const char *const *args);
 gboolean kubectl_installed (void);
