@@ -542,9 +542,12 @@ static void
 conn_answered (ApiConnection *conn, ApiMessage *msg, gboolean close)
 {
   msg->answered = TRUE;
-  g_ptr_array_add (conn->answered, msg);
+  /* The connection's reference moves to the answered array. */
   if (conn->msg == msg)
-    conn->msg = NULL; /* its reference is the answered array's now */
+    conn->msg = NULL;
+  else
+    api_message_ref (msg);
+  g_ptr_array_add (conn->answered, msg);
   conn->state = close || conn->peer_closed ? CONN_CLOSING : CONN_HEAD;
   conn_wake (conn);
 }
