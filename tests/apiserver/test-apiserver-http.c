@@ -120,6 +120,20 @@ raw_answer (Raw *raw, guint *out_status, gboolean no_body)
   return answer;
 }
 
+/* Sends @request on a new connection @raw and returns the answer,
+ * whose status must be @expected. */
+static char *
+raw_request (Fixture *f, Raw *raw, const char *request, guint expected)
+{
+  guint status = 0;
+  raw_open (f, raw);
+  raw_send (raw, request);
+  char *answer = raw_answer (raw, &status, FALSE);
+  if (answer == NULL || status != expected)
+    g_error ("%s: answered %u, not %u", request, status, expected);
+  return answer;
+}
+
 /* Whether timond closes the connection now, with nothing more sent. */
 static void
 assert_closed (Raw *raw)
@@ -195,10 +209,7 @@ test_http10 (Fixture *f, gconstpointer data)
   guint status;
   {
     g_auto (Raw) raw = { 0 };
-    raw_open (f, &raw);
-    raw_send (&raw, "GET /healthz HTTP/1.0\r\n\r\n");
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_cmpuint (status, ==, 200);
+    g_autofree char *answer = raw_request (f, &raw, "GET /healthz HTTP/1.0\r\n\r\n", 200);
     assert_closed (&raw);
   }
   {
@@ -217,10 +228,8 @@ test_http10 (Fixture *f, gconstpointer data)
   {
     create_widget (f, "default", "w10", "", "blue");
     g_auto (Raw) raw = { 0 };
-    raw_open (f, &raw);
-    raw_send (&raw, "GET " WIDGETS "?watch=true&timeoutSeconds=1 HTTP/1.0\r\n\r\n");
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_cmpuint (status, ==, 200);
+    g_autofree char *answer =
+      raw_request (f, &raw, "GET " WIDGETS "?watch=true&timeoutSeconds=1 HTTP/1.0\r\n\r\n", 200);
     g_autofree char *encoding = header_value (answer, "Transfer-Encoding");
     g_assert_null (encoding);
     const char *body = strstr (answer, "\r\n\r\n") + 4;
@@ -278,20 +287,19 @@ test_expect_continue (Fixture *f, gconstpointer data)
   }
   {
     g_auto (Raw) raw = { 0 };
-    raw_open (f, &raw);
-    raw_send (&raw, "PUT " WIDGETS "/patient HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                    "Content-Type: application/json\r\nContent-Length: 4000000\r\n\r\n");
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_cmpuint (status, ==, 413);
+    g_autofree char *answer =
+      raw_request (f, &raw,
+                   "PUT " WIDGETS "/patient HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 4000000\r\n\r\n",
+                   413);
     g_assert_nonnull (strstr (answer, "\"reason\":\"RequestEntityTooLarge\""));
     assert_closed (&raw);
   }
   {
     g_auto (Raw) raw = { 0 };
-    raw_open (f, &raw);
-    raw_send (&raw, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n");
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_cmpuint (status, ==, 417);
+    g_autofree char *answer =
+      raw_request (f, &raw, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n",
+                   417);
   }
 }
 
@@ -300,7 +308,6 @@ static void
 test_chunked_body (Fixture *f, gconstpointer data)
 {
   g_auto (Raw) raw = { 0 };
-  guint status;
   g_autofree char *body = g_strdup_printf (WIDGET_BODY, "chunky");
   gsize half = strlen (body) / 2;
   g_autofree char *request =
@@ -309,10 +316,7 @@ test_chunked_body (Fixture *f, gconstpointer data)
                      "%zx;name=value\r\n%.*s\r\n%zX\r\n%s\r\n0\r\nX-Trailer: yes\r\n\r\n",
                      half, (int) half, body, strlen (body) - half, body + half);
 
-  raw_open (f, &raw);
-  raw_send (&raw, request);
-  g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-  g_assert_cmpuint (status, ==, 201);
+  g_autofree char *answer = raw_request (f, &raw, request, 201);
   g_assert_true (widget_exists (f, "chunky"));
 }
 
@@ -345,13 +349,7 @@ test_protocol_errors (Fixture *f, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_auto (Raw) raw = { 0 };
-    guint status;
-    raw_open (f, &raw);
-    raw_send (&raw, cases[i].request);
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_nonnull (answer);
-    if (status != cases[i].status)
-      g_error ("%s: %u, not %u", cases[i].request, status, cases[i].status);
+    g_autofree char *answer = raw_request (f, &raw, cases[i].request, cases[i].status);
     g_autofree char *connection = header_value (answer, "Connection");
     g_assert_cmpstr (connection, ==, "close");
     assert_closed (&raw);
@@ -378,11 +376,8 @@ test_protocol_errors (Fixture *f, gconstpointer data)
   /* The absolute form a proxy is sent is served by its path. */
   {
     g_auto (Raw) raw = { 0 };
-    guint status;
-    raw_open (f, &raw);
-    raw_send (&raw, "\r\nGET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-    g_assert_cmpuint (status, ==, 200);
+    g_autofree char *answer =
+      raw_request (f, &raw, "\r\nGET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200);
   }
 
   g_auto (Response) r = { 0 };
@@ -399,13 +394,11 @@ test_query (Fixture *f, gconstpointer data)
   create_widget (f, "default", "q1", "\"color\":\"red\"", "red");
   create_widget (f, "default", "q2", "\"color\":\"blue\"", "blue");
   g_auto (Raw) raw = { 0 };
-  guint status;
-  raw_open (f, &raw);
-
-  raw_send (&raw, "GET " WIDGETS "?labelSelector=color+in+%28red%29&labelSelector=color%3Dblue "
-                  "HTTP/1.1\r\nHost: x\r\n\r\n");
-  g_autofree char *answer = raw_answer (&raw, &status, FALSE);
-  g_assert_cmpuint (status, ==, 200);
+  g_autofree char *answer =
+    raw_request (f, &raw,
+                 "GET " WIDGETS "?labelSelector=color+in+%28red%29&labelSelector=color%3Dblue "
+                 "HTTP/1.1\r\nHost: x\r\n\r\n",
+                 200);
   g_assert_nonnull (strstr (answer, "\"name\":\"q1\""));
   g_assert_null (strstr (answer, "\"name\":\"q2\""));
 }
