@@ -334,6 +334,15 @@ api_message_set_header (ApiMessage *msg, const char *name, const char *value)
 }
 
 void
+api_message_add_header (ApiMessage *msg, const char *name, const char *value)
+{
+  if (msg->response_headers == NULL)
+    msg->response_headers = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (msg->response_headers, g_strdup (name));
+  g_ptr_array_add (msg->response_headers, g_strdup (value));
+}
+
+void
 api_message_set_response (ApiMessage *msg, guint status, const char *content_type, GBytes *body)
 {
   msg->status = status;
@@ -405,6 +414,10 @@ reason_phrase (guint status)
     return "Accepted";
   case 204:
     return "No Content";
+  case 301:
+    return "Moved Permanently";
+  case 304:
+    return "Not Modified";
   case 400:
     return "Bad Request";
   case 401:
@@ -480,7 +493,7 @@ response_head (ApiMessage *msg, gboolean chunked, gboolean close)
     g_string_append_printf (head, "Content-Type: %s\r\n", msg->response_type);
   if (chunked)
     g_string_append (head, "Transfer-Encoding: chunked\r\n");
-  else if (!msg->streaming)
+  else if (!msg->streaming && status != 204 && status != 304)
     g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\n",
                             msg->response_body ? g_bytes_get_size (msg->response_body) : 0);
   if (msg->response_headers != NULL) {

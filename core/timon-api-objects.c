@@ -418,6 +418,79 @@ read_body (ApiMessage *msg, ApiTarget *target)
   return g_steal_pointer (&node);
 }
 
+typedef enum {
+  FIELDS_WARN,
+  FIELDS_IGNORE,
+  FIELDS_STRICT,
+} FieldValidation;
+
+/* What fieldValidation asks of the fields a type does not declare:
+ * Kubernetes drops them, with a warning unless told to ignore them, or
+ * refuses the request under Strict (kubectl's default for create -f
+ * and apply -f). */
+static gboolean
+read_field_validation (ApiMessage *msg,
+                       GHashTable *query,
+                       const char *options,
+                       FieldValidation *out)
+{
+  const char *value = g_hash_table_lookup (query, "fieldValidation");
+
+  *out = FIELDS_WARN;
+  if (value == NULL || value[0] == '\0' || strcmp (value, "Warn") == 0)
+    return TRUE;
+  if (strcmp (value, "Ignore") == 0) {
+    *out = FIELDS_IGNORE;
+    return TRUE;
+  }
+  if (strcmp (value, "Strict") == 0) {
+    *out = FIELDS_STRICT;
+    return TRUE;
+  }
+  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "fieldValidation", value,
+                          "supported values: \"Ignore\", \"Strict\", \"Warn\"");
+  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+  return FALSE;
+}
+
+/* Applies @mode to the fields of @object that @type does not declare;
+ * replies 400 and returns FALSE when Strict refuses them. @warn: say
+ * what was dropped in Warning headers (once a request). */
+static gboolean
+check_fields (TimonApiServer *self,
+              ApiMessage *msg,
+              TimonResourceType *type,
+              JsonObject *object,
+              FieldValidation mode,
+              gboolean warn)
+{
+  g_autoptr (GPtrArray) unknown =
+    api_openapi_check_fields (self->openapi, type, object, mode != FIELDS_STRICT);
+  if (unknown->len == 0)
+    return TRUE;
+  if (mode == FIELDS_STRICT) {
+    const char *kind = timon_resource_type_get_kind (type);
+    g_autoptr (GString) message = g_string_new (NULL);
+    g_string_append_printf (message,
+                            "%s in version \"%s\" cannot be handled as a %s: strict decoding "
+                            "error: ",
+                            kind, timon_resource_type_get_version (type), kind);
+    for (guint i = 0; i < unknown->len; i++)
+      g_string_append_printf (message, "%sunknown field \"%s\"", i > 0 ? ", " : "",
+                              (char *) unknown->pdata[i]);
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST, "%s", message->str);
+    return FALSE;
+  }
+  for (guint i = 0; warn && mode == FIELDS_WARN && i < unknown->len; i++) {
+    /* RFC 7234's warn-code 299, the text quoted: what kubectl prints. */
+    g_autofree char *text =
+      g_strdup_printf ("299 - \"unknown field \\\"%s\\\"\"", (char *) unknown->pdata[i]);
+    api_message_add_header (msg, "Warning", text);
+  }
+  return TRUE;
+}
+
 /* Runs the type's defaults, then the checks of metadata and the type's
  * own; replies 422 and returns FALSE if something is wrong. */
 static gboolean
@@ -518,7 +591,8 @@ typedef struct {
   JsonNode *patch;
   ApiPatchType patch_type;
   gboolean dry_run; /* ?dryRun=All: everything but the write */
-  GBytes *hinted;   /* what is written, described to the watch cache */
+  FieldValidation fields;
+  GBytes *hinted; /* what is written, described to the watch cache */
 } Write;
 
 static Write *
@@ -723,13 +797,17 @@ prepare_new (JsonObject *metadata)
 static void
 handle_create (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 {
+  FieldValidation fields;
+  if (!read_field_validation (msg, api_message_get_query (msg), "CreateOptions", &fields))
+    return;
   g_autoptr (JsonNode) node = read_body (msg, target);
   if (node == NULL)
     return;
   JsonObject *object = json_node_get_object (node);
   JsonObject *metadata = api_object_child (object, "metadata");
 
-  if (!default_and_validate (msg, target->type, object, NULL))
+  if (!check_fields (self, msg, target->type, object, fields, TRUE) ||
+      !default_and_validate (msg, target->type, object, NULL))
     return;
   metadata = api_object_child (object, "metadata");
   const char *name = api_object_string (metadata, "name");
@@ -1162,7 +1240,12 @@ update_new_object (Write *w, JsonNode *old_node)
     return api_json_deep_copy (w->body);
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = api_patch_apply (w->patch_type, old_node, w->patch, &error);
+  g_autoptr (JsonNode) node =
+    w->patch_type == API_PATCH_STRATEGIC
+      ? api_strategic_merge_patch (w->server->openapi,
+                                   api_openapi_get_schema (w->server->openapi, w->type), old_node,
+                                   w->patch, &error)
+      : api_patch_apply (w->patch_type, old_node, w->patch, &error);
   if (node == NULL) {
     api_reply_status (msg, api_patch_error_status (error));
     return NULL;
@@ -1230,6 +1313,8 @@ update_run (Write *w)
                      name ? name : "", w->name);
     return;
   }
+  if (!check_fields (self, msg, type, object, w->fields, w->attempts == 1))
+    return;
 
   /* Optimistic concurrency: a resourceVersion given must be the
    * object's; without one, the update applies to the object read. */
@@ -1347,7 +1432,9 @@ static void
 handle_update (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
   gboolean dry_run = FALSE;
-  if (!read_dry_run (msg, query, "UpdateOptions", &dry_run))
+  FieldValidation fields;
+  if (!read_dry_run (msg, query, "UpdateOptions", &dry_run) ||
+      !read_field_validation (msg, query, "UpdateOptions", &fields))
     return;
   g_autoptr (JsonNode) node = read_body (msg, target);
   if (node == NULL)
@@ -1355,6 +1442,7 @@ handle_update (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTa
   Write *w = write_new (self, msg, target);
   w->body = g_steal_pointer (&node);
   w->dry_run = dry_run;
+  w->fields = fields;
   update_run (w);
 }
 
@@ -1372,8 +1460,20 @@ handle_patch (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTab
     api_reply_error (msg, error, NULL, NULL);
     return;
   }
-  if (!read_dry_run (msg, query, "PatchOptions", &dry_run))
+  FieldValidation fields;
+  if (!read_dry_run (msg, query, "PatchOptions", &dry_run) ||
+      !read_field_validation (msg, query, "PatchOptions", &fields))
     return;
+  /* As Kubernetes for custom resources: without a schema, no strategy. */
+  if (patch_type == API_PATCH_STRATEGIC &&
+      timon_resource_type_get_schema (target->type, NULL) == NULL) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "the body of the request was in an unknown format - accepted media types "
+                     "include: application/json-patch+json, application/merge-patch+json (%s "
+                     "describes no schema, so it has no strategic merge patch)",
+                     timon_resource_type_get_kind (target->type));
+    return;
+  }
   g_autoptr (JsonNode) patch = api_read_json (msg);
   if (patch == NULL)
     return;
@@ -1381,6 +1481,7 @@ handle_patch (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTab
   w->patch = g_steal_pointer (&patch);
   w->patch_type = patch_type;
   w->dry_run = dry_run;
+  w->fields = fields;
   update_run (w);
 }
 

@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ApiMetrics ApiMetrics;
+typedef struct _ApiOpenApi ApiOpenApi;
 typedef struct _ApiMessage ApiMessage;
 typedef struct _ApiConnection ApiConnection;
 
@@ -27,6 +28,7 @@ struct _TimonApiServer {
   gint stopping;                     /* shutting down: no new watch (atomic) */
   char *address;                     /* host:port listened on */
   ApiMetrics *metrics;               /* what GET /metrics reports */
+  ApiOpenApi *openapi;               /* the types' schemas */
 
   /* The watch cache (timon-api-cache.c): changed in the main thread,
    * read by the workers under cache_lock. */
@@ -242,6 +244,8 @@ void api_message_set_status (ApiMessage *msg, guint status);
 guint api_message_get_status (ApiMessage *msg);
 /* Sets (or replaces) a header of the answer. */
 void api_message_set_header (ApiMessage *msg, const char *name, const char *value);
+/* Adds a header to the answer, beside those of the same name (Warning). */
+void api_message_add_header (ApiMessage *msg, const char *name, const char *value);
 void api_message_set_response (ApiMessage *msg,
                                guint status,
                                const char *content_type,
@@ -350,8 +354,9 @@ void api_pending_clear (ApiPending *pending);
 /* Patches (timon-api-patch.c): pure functions over JSON, which return
  * new documents and leave their inputs alone. */
 typedef enum {
-  API_PATCH_JSON,  /* application/json-patch+json: RFC 6902 */
-  API_PATCH_MERGE, /* application/merge-patch+json: RFC 7386 */
+  API_PATCH_JSON,      /* application/json-patch+json: RFC 6902 */
+  API_PATCH_MERGE,     /* application/merge-patch+json: RFC 7386 */
+  API_PATCH_STRATEGIC, /* application/strategic-merge-patch+json (timon-api-smp.c) */
 } ApiPatchType;
 
 /* Kubernetes' limit on the operations of one JSON patch. */
@@ -444,6 +449,34 @@ void api_metrics_free (ApiMetrics *metrics);
 void api_metrics_track (TimonApiServer *self, ApiMessage *msg);
 void api_metrics_reply (TimonApiServer *self, ApiMessage *msg);
 gint64 api_metrics_get_inflight (ApiMetrics *metrics);
+
+/* OpenAPI (timon-api-openapi.c): the types' schemas, published under
+ * /openapi/v3 and checked against what is written. */
+ApiOpenApi *api_openapi_new (GPtrArray *types);
+void api_openapi_free (ApiOpenApi *self);
+gboolean api_handle_openapi (ApiOpenApi *self, ApiMessage *msg, const char *path);
+/* @type's own schema; NULL when it has none. */
+JsonObject *api_openapi_get_schema (ApiOpenApi *self, TimonResourceType *type);
+/* The schema a reference (or "allOf" of one) stands for. */
+JsonObject *api_openapi_resolve (ApiOpenApi *self, JsonObject *schema);
+/* The schema of member @name of an object of @schema: its property,
+ * or its additionalProperties; resolved. NULL when unknown. */
+JsonObject *api_openapi_property (ApiOpenApi *self, JsonObject *schema, const char *name);
+/* The paths ("spec.containers[0].foo") of the fields of @object that
+ * @type's schema does not declare; removed from @object with @prune. */
+GPtrArray *api_openapi_check_fields (ApiOpenApi *self,
+                                     TimonResourceType *type,
+                                     JsonObject *object,
+                                     gboolean prune);
+
+/* Strategic merge patch (timon-api-smp.c): @patch merged into
+ * @target, lists as @schema (a type's schema, or NULL: none merge)
+ * says. */
+JsonNode *api_strategic_merge_patch (ApiOpenApi *openapi,
+                                     JsonObject *schema,
+                                     JsonNode *target,
+                                     JsonNode *patch,
+                                     GError **error);
 
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path);

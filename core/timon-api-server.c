@@ -353,6 +353,8 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
     reply_text (msg, "ok");
     return;
   }
+  if (api_handle_openapi (self->openapi, msg, path))
+    return;
   /* Its /version is a GET route (go-restful answers 405 to the others). */
   if (strcmp (path, "/version") == 0) {
     if (is_read (method))
@@ -451,6 +453,7 @@ timon_api_server_finalize (GObject *object)
   g_clear_pointer (&self->types, g_ptr_array_unref);
   g_free (self->address);
   g_clear_pointer (&self->metrics, api_metrics_free);
+  g_clear_pointer (&self->openapi, api_openapi_free);
   g_rw_lock_clear (&self->cache_lock);
 
   G_OBJECT_CLASS (timon_api_server_parent_class)->finalize (object);
@@ -505,6 +508,7 @@ timon_api_server_new (TimonRegistry *registry, TimonStore *store)
                          type);
   }
   self->namespace_type = lookup_type (self, "", "v1", "namespaces");
+  self->openapi = api_openapi_new (self->types);
 
   /* A worker per core: the caches and the metrics are shared. */
   guint n_workers = CLAMP (g_get_num_processors (), 1, MAX_WORKERS);

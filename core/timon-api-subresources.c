@@ -339,7 +339,10 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   g_autoptr (JsonNode) patched = NULL;
   if (is_patch) {
     g_autoptr (GError) error = NULL;
-    patched = api_patch_apply (patch_type, current, body, &error);
+    /* A Scale's lists merge nowhere: its schema changes nothing. */
+    patched = patch_type == API_PATCH_STRATEGIC
+                ? api_strategic_merge_patch (NULL, NULL, current, body, &error)
+                : api_patch_apply (patch_type, current, body, &error);
     if (patched == NULL) {
       api_reply_status (msg, api_patch_error_status (error));
       return;

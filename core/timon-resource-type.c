@@ -36,6 +36,9 @@ struct _TimonResourceType {
   TimonResourceHooks hooks;
   gpointer hooks_data;
   GDestroyNotify hooks_destroy;
+
+  JsonObject *schemas; /* OpenAPI v3 schemas by name, shared; or NULL */
+  char *schema_name;   /* the type's own among them */
 };
 
 G_DEFINE_BOXED_TYPE (TimonResourceType,
@@ -142,6 +145,8 @@ timon_resource_type_unref (TimonResourceType *type)
   g_ptr_array_unref (type->subresources);
   g_strfreev (type->selectable_fields);
   g_array_unref (type->columns);
+  g_clear_pointer (&type->schemas, json_object_unref);
+  g_free (type->schema_name);
   g_free (type);
 }
 
@@ -318,6 +323,70 @@ timon_resource_type_set_hooks (TimonResourceType *type,
   type->hooks = *hooks;
   type->hooks_data = user_data;
   type->hooks_destroy = destroy;
+}
+
+/**
+ * timon_resource_type_set_schema:
+ * @type: a resource type being described
+ * @schemas: OpenAPI v3 schemas by name, as the `components.schemas` of
+ *   a Kubernetes `/openapi/v3` document holds them, with references
+ *   written `#/components/schemas/NAME`; a reference is taken, and the
+ *   object must not change afterwards (the types of a plugin may share
+ *   one)
+ * @name: the name of @type's own schema in @schemas
+ *   ("io.k8s.api.core.v1.Pod")
+ *
+ * Describes the type's fields. The API server publishes the schema
+ * under `/openapi/v3` (what `kubectl explain` prints and what kubectl
+ * checks before `create -f` and `apply -f`), refuses or drops the
+ * fields it does not declare as `fieldValidation` asks, and merges
+ * lists in strategic merge patches and server-side apply by the
+ * `x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`,
+ * `x-kubernetes-list-type` and `x-kubernetes-list-map-keys` it gives.
+ *
+ * A schema may refer to the schemas of other plugins' types and to
+ * the API machinery's, which the core provides:
+ * `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`, `ListMeta`,
+ * `LabelSelector`, `Time`, `MicroTime`, `OwnerReference`,
+ * `io.k8s.apimachinery.pkg.api.resource.Quantity` and
+ * `io.k8s.apimachinery.pkg.util.intstr.IntOrString`. A schema with
+ * `x-kubernetes-preserve-unknown-fields` takes any field, as does a
+ * type without a schema.
+ *
+ * Since: 0.1
+ */
+void
+timon_resource_type_set_schema (TimonResourceType *type, JsonObject *schemas, const char *name)
+{
+  RETURN_IF_FROZEN (type);
+  g_return_if_fail (schemas != NULL);
+  g_return_if_fail (name != NULL);
+
+  g_clear_pointer (&type->schemas, json_object_unref);
+  type->schemas = json_object_ref (schemas);
+  g_free (type->schema_name);
+  type->schema_name = g_strdup (name);
+}
+
+/**
+ * timon_resource_type_get_schema:
+ * @type: a resource type
+ * @name: (out) (optional) (transfer none): the name of the type's own
+ *   schema
+ *
+ * Returns: (transfer none) (nullable): the schemas given to
+ *   timon_resource_type_set_schema(), or %NULL
+ *
+ * Since: 0.1
+ */
+JsonObject *
+timon_resource_type_get_schema (const TimonResourceType *type, const char **name)
+{
+  g_return_val_if_fail (type != NULL, NULL);
+
+  if (name != NULL)
+    *name = type->schema_name;
+  return type->schemas;
 }
 
 /**

@@ -279,3 +279,37 @@ timon_resource_validate_nonnegative (JsonObject *object,
                             TIMON_RESOURCE_NONNEGATIVE);
   }
 }
+
+JsonObject *
+timon_resource_load_schemas (const char *const *paths, GError **error)
+{
+  g_autoptr (JsonObject) schemas = json_object_new ();
+
+  for (const char *const *p = paths; *p != NULL; p++) {
+    g_autoptr (GBytes) bytes = g_resources_lookup_data (*p, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+    if (bytes == NULL)
+      return NULL;
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                     (gssize) g_bytes_get_size (bytes), error))
+      return NULL;
+    JsonNode *root = json_parser_get_root (parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a JSON object", *p);
+      return NULL;
+    }
+    JsonObject *object = json_node_get_object (root);
+    g_autoptr (GList) names = json_object_get_members (object);
+    for (GList *l = names; l != NULL; l = l->next)
+      json_object_set_member (schemas, l->data,
+                              json_node_copy (json_object_get_member (object, l->data)));
+  }
+  return g_steal_pointer (&schemas);
+}
+
+void
+timon_resource_set_schema (TimonResourceType *type, JsonObject *schemas, const char *prefix)
+{
+  g_autofree char *name = g_strdup_printf ("%s.%s", prefix, timon_resource_type_get_kind (type));
+  timon_resource_type_set_schema (type, schemas, name);
+}

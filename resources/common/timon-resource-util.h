@@ -69,4 +69,11 @@ void timon_resource_validate_nonnegative (JsonObject *object,
                                           const char *path,
                                           TimonFieldErrors *errors);
 
+/* The OpenAPI schemas of the GResources at @paths (each a JSON object
+ * of schemas by name), in one object: what timon_resource_type_set_schema()
+ * takes. */
+JsonObject *timon_resource_load_schemas (const char *const *paths, GError **error);
+/* Gives @type the schema Kubernetes names "@prefix.KIND" in @schemas. */
+void timon_resource_set_schema (TimonResourceType *type, JsonObject *schemas, const char *prefix);
+
 G_END_DECLS

@@ -9,7 +9,14 @@
 static gboolean
 coordination_v1_init (TimonPlugin *plugin, GError **error)
 {
+  static const char *const schema_files[] = {
+    "/io/timon/resources/coordination/coordination-v1-schemas.json", NULL
+  };
+  g_autoptr (JsonObject) schemas = timon_resource_load_schemas (schema_files, error);
+  if (schemas == NULL)
+    return FALSE;
   g_autoptr (TimonResourceType) lease = coordination_v1_lease_new ();
+  timon_resource_set_schema (lease, schemas, "io.k8s.api.coordination.v1");
   return timon_plugin_add_resource_type (plugin, lease, error);
 }
 

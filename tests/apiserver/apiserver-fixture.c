@@ -137,6 +137,7 @@ response_clear (Response *r)
   g_clear_pointer (&r->content_type, g_free);
   g_clear_pointer (&r->cache_control, g_free);
   g_clear_pointer (&r->json, json_node_unref);
+  g_clear_pointer (&r->headers, soup_message_headers_unref);
 }
 
 SoupMessage *
@@ -175,6 +176,7 @@ request_full (Fixture *f,
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
   r->content_type = g_strdup (soup_message_headers_get_one (headers, "Content-Type"));
   r->cache_control = g_strdup (soup_message_headers_get_one (headers, "Cache-Control"));
+  r->headers = soup_message_headers_ref (headers);
   g_autoptr (JsonParser) parser = json_parser_new ();
   if (json_parser_load_from_data (parser, r->body, -1, NULL) && json_parser_get_root (parser))
     r->json = json_node_ref (json_parser_get_root (parser));
@@ -505,4 +507,14 @@ find_by_name (JsonArray *array, const char *member, const char *name)
       return o;
   }
   return NULL;
+}
+
+void
+kubectl_expect (Fixture *f, const char *const *args, const char *expected)
+{
+  g_auto (TestRun) run = { 0 };
+  kubectl (f, &run, args);
+  if (run.status != 0)
+    g_error ("kubectl %s failed (%d): %s%s", args[0], run.status, run.out, run.err);
+  assert_contains (run.out, expected);
 }

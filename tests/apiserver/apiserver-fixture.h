@@ -36,6 +36,7 @@ typedef struct {
   char *content_type;
   char *cache_control;
   JsonNode *json; /* the body, when it is JSON */
+  SoupMessageHeaders *headers;
 } Response;
 
 void response_clear (Response *r);
@@ -98,5 +99,7 @@ char *raw_exchange (Fixture *f,
 GSubprocessLauncher *kubectl_launcher (Fixture *f, GSubprocessFlags flags);
 void kubectl (Fixture *f, TestRun *run, const char *const *args);
 gboolean kubectl_installed (void);
+/* Runs kubectl, which must succeed and print @expected. */
+void kubectl_expect (Fixture *f, const char *const *args, const char *expected);
 
 G_END_DECLS

@@ -147,11 +147,16 @@ test_list_semantics (Fixture *f, gconstpointer data)
   g_assert_cmpint (rv_of (obj (&rest)), ==, rv);
   g_assert_null (str (obj (&rest), "metadata.continue"));
 
-  {
+  /* "Any" revision: the cache, which may be a moment behind the 201. */
+  for (guint tries = 0;; tries++) {
     g_auto (Response) r = { 0 };
     request (f, &r, "GET", WIDGETS "?resourceVersion=0", NULL);
     assert_ok (&r, 200);
-    g_assert_cmpuint (n_items (&r), ==, 6);
+    if (n_items (&r) == 6)
+      break;
+    g_assert_cmpuint (n_items (&r), ==, 5);
+    g_assert_cmpuint (tries, <, 200);
+    g_usleep (10 * 1000);
   }
   {
     g_autofree char *path = g_strdup_printf (WIDGETS "?resourceVersion=%" G_GINT64_FORMAT

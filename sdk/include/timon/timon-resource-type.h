@@ -122,6 +122,9 @@ TIMON_API void timon_resource_type_set_hooks (TimonResourceType *type,
                                               const TimonResourceHooks *hooks,
                                               gpointer user_data,
                                               GDestroyNotify destroy);
+TIMON_API void timon_resource_type_set_schema (TimonResourceType *type,
+                                               JsonObject *schemas,
+                                               const char *name);
 
 TIMON_API const char *timon_resource_type_get_group (const TimonResourceType *type);
 TIMON_API const char *timon_resource_type_get_version (const TimonResourceType *type);
@@ -147,6 +150,8 @@ TIMON_API void timon_resource_type_get_column (const TimonResourceType *type,
                                                const char **json_path);
 TIMON_API const TimonResourceHooks *timon_resource_type_get_hooks (const TimonResourceType *type,
                                                                    gpointer *user_data);
+TIMON_API JsonObject *timon_resource_type_get_schema (const TimonResourceType *type,
+                                                      const char **name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TimonResourceType, timon_resource_type_unref)
 

@@ -75,6 +75,149 @@ widget_print_column (JsonObject *object, const char *column, gpointer user_data)
   return color != NULL ? g_ascii_strup (color, -1) : NULL;
 }
 
+#define REF(name) "{\"allOf\":[{\"$ref\":\"#/components/schemas/" name "\"}]"
+
+static const char sprocket_schemas[] =
+  "{\"io.timon.test.v1.Sprocket\":{\"type\":\"object\",\"description\":\"A sprocket: a kind of "
+  "the tests' with a schema.\",\"properties\":{"
+  "\"apiVersion\":{\"type\":\"string\",\"description\":\"The version of the schema.\"},"
+  "\"kind\":{\"type\":\"string\",\"description\":\"The kind of the object.\"},"
+  "\"metadata\":" REF (
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") ",\"description\":\"Standard object "
+                                                       "metadata.\"},"
+                                                       "\"spec\":" REF (
+                                                         "io.timon.test.v1."
+                                                         "SprocketSpec") ",\"descrip"
+                                                                         "tion\":"
+                                                                         "\"What "
+                                                                         "the "
+                                                                         "sprocket "
+                                                                         "should "
+                                                                         "be.\"},"
+                                                                         "\"status\""
+                                                                         ":{"
+                                                                         "\"type\":"
+                                                                         "\"object\""
+                                                                         ",\"descrip"
+                                                                         "tion\":"
+                                                                         "\"What "
+                                                                         "the "
+                                                                         "sprocket "
+                                                                         "is.\","
+                                                                         "\"x-"
+                                                                         "kubernetes"
+                                                                         "-preserve-"
+                                                                         "unknown-"
+                                                                         "fields\":"
+                                                                         "true}}},"
+                                                                         "\"io."
+                                                                         "timon."
+                                                                         "test.v1."
+                                                                         "SprocketSp"
+                                                                         "ec\":{"
+                                                                         "\"type\":"
+                                                                         "\"object\""
+                                                                         ",\"descrip"
+                                                                         "tion\":"
+                                                                         "\"The "
+                                                                         "spec of a "
+                                                                         "sprocket."
+                                                                         "\","
+                                                                         "\"properti"
+                                                                         "es\":{"
+                                                                         "\"size\":{"
+                                                                         "\"type\":"
+                                                                         "\"integer"
+                                                                         "\","
+                                                                         "\"format\""
+                                                                         ":\"int32\""
+                                                                         ",\"descrip"
+                                                                         "tion\":"
+                                                                         "\"How big "
+                                                                         "it is.\"},"
+                                                                         "\"teeth\":"
+                                                                         "{\"type\":"
+                                                                         "\"array\","
+                                                                         "\"descript"
+                                                                         "ion\":"
+                                                                         "\"Its "
+                                                                         "teeth, "
+                                                                         "merged by "
+                                                                         "name.\","
+                                                                         "\"items\""
+                                                                         ":" REF (
+                                                                           "io."
+                                                                           "timon."
+                                                                           "test.v1."
+                                                                           "Tooth") "},\"x-"
+                                                                                    "kubernetes-"
+                                                                                    "patch-merge-"
+                                                                                    "key\":"
+                                                                                    "\"name\","
+                                                                                    "\"x-"
+                                                                                    "kubernetes-"
+                                                                                    "patch-"
+                                                                                    "strategy\":"
+                                                                                    "\"merge\",\"x-"
+                                                                                    "kubernetes-"
+                                                                                    "list-type\":"
+                                                                                    "\"map\","
+                                                                                    "\"x-"
+                                                                                    "kubernetes-"
+                                                                                    "list-map-"
+                                                                                    "keys\":["
+                                                                                    "\"name\"]},"
+                                                                                    "\"tags\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"object\","
+                                                                                    "\"description"
+                                                                                    "\":\"Free "
+                                                                                    "tags.\","
+                                                                                    "\"additionalPr"
+                                                                                    "operties\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"string\"}},"
+                                                                                    "\"extra\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"object\","
+                                                                                    "\"description"
+                                                                                    "\":\"Anything "
+                                                                                    "at all.\","
+                                                                                    "\"x-"
+                                                                                    "kubernetes-"
+                                                                                    "preserve-"
+                                                                                    "unknown-"
+                                                                                    "fields\":true}"
+                                                                                    "}},"
+                                                                                    "\"io.timon."
+                                                                                    "test.v1."
+                                                                                    "Tooth\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"object\","
+                                                                                    "\"description"
+                                                                                    "\":\"One "
+                                                                                    "tooth of a "
+                                                                                    "sprocket.\","
+                                                                                    "\"required\":["
+                                                                                    "\"name\"],"
+                                                                                    "\"properties\""
+                                                                                    ":{"
+                                                                                    "\"name\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"string\","
+                                                                                    "\"description"
+                                                                                    "\":\"The name "
+                                                                                    "of the "
+                                                                                    "tooth.\"},"
+                                                                                    "\"length\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"integer\","
+                                                                                    "\"description"
+                                                                                    "\":\"How long "
+                                                                                    "the tooth "
+                                                                                    "is.\"}}}}";
+#undef REF
+
 static gboolean
 widgets_init (TimonPlugin *plugin, GError **error)
 {
@@ -120,7 +263,22 @@ widgets_init (TimonPlugin *plugin, GError **error)
   timon_resource_type_add_subresource (gizmo, "status");
   timon_resource_type_add_subresource (gizmo, "scale");
   timon_resource_type_add_subresource (gizmo, "binding");
-  return timon_plugin_add_resource_type (plugin, gizmo, error);
+  if (!timon_plugin_add_resource_type (plugin, gizmo, error))
+    return FALSE;
+
+  /* A Sprocket has a schema, as a third-party plugin gives one: the
+   * fields it declares, a list merged by key, a free map and a subtree
+   * that takes anything. */
+  g_autoptr (JsonNode) schemas = json_from_string (sprocket_schemas, error);
+  if (schemas == NULL)
+    return FALSE;
+  g_autoptr (TimonResourceType) sprocket =
+    timon_resource_type_new ("test.timon.io", "v1", "Sprocket", "sprockets",
+                             TIMON_RESOURCE_NAMESPACED);
+  timon_resource_type_add_subresource (sprocket, "status");
+  timon_resource_type_set_schema (sprocket, json_node_get_object (schemas),
+                                  "io.timon.test.v1.Sprocket");
+  return timon_plugin_add_resource_type (plugin, sprocket, error);
 }
 
 TIMON_PLUGIN_DEFINE (test_widgets,
