@@ -592,6 +592,7 @@ typedef struct {
   ApiPatchType patch_type;
   gboolean dry_run; /* ?dryRun=All: everything but the write */
   FieldValidation fields;
+  char *manager;  /* a server-side apply's fieldManager */
   GBytes *hinted; /* what is written, described to the watch cache */
 } Write;
 
@@ -639,6 +640,7 @@ write_free (Write *w)
   g_free (w->subresource);
   g_clear_pointer (&w->body, json_node_unref);
   g_clear_pointer (&w->patch, json_node_unref);
+  g_free (w->manager);
   g_free (w);
 }
 
@@ -695,6 +697,24 @@ create_next (Write *w)
     w->name = g_strdup (name->str);
   }
   g_autofree char *key = api_store_key (w->type, w->namespace, w->name);
+  if (w->dry_run) {
+    /* What the create would store, or why it would fail; nothing is
+     * written. */
+    g_autoptr (Write) owned = w;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (TimonStoreItem) existing = timon_store_get (w->server->store, key, &error);
+    if (existing != NULL) {
+      g_autoptr (GError) exists =
+        g_error_new_literal (TIMON_STORE_ERROR, TIMON_STORE_ERROR_EXISTS, "");
+      write_reply_error (w, exists);
+    } else if (!g_error_matches (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_NOT_FOUND)) {
+      write_reply_error (w, error);
+    } else {
+      g_autoptr (JsonNode) would = json_node_init_object (json_node_alloc (), w->object);
+      api_reply_json (w->pending.msg, 201, would);
+    }
+    return;
+  }
   g_autoptr (GBytes) value = api_serialize (w->object);
   write_hint (w, value, w->object);
   timon_store_create_async (w->server->store, key, value, NULL, on_created, w);
@@ -794,15 +814,33 @@ prepare_new (JsonObject *metadata)
   json_object_set_int_member (metadata, "generation", 1);
 }
 
-static void
-handle_create (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
+/* ?dryRun= of a write: "All" or nothing, as Kubernetes'
+ * ValidateUpdateOptions and ValidatePatchOptions say; replies 422 on
+ * another value. */
+static gboolean
+read_dry_run (ApiMessage *msg, GHashTable *query, const char *options, gboolean *out)
 {
-  FieldValidation fields;
-  if (!read_field_validation (msg, api_message_get_query (msg), "CreateOptions", &fields))
-    return;
-  g_autoptr (JsonNode) node = read_body (msg, target);
-  if (node == NULL)
-    return;
+  const char *value = query ? g_hash_table_lookup (query, "dryRun") : NULL;
+
+  *out = value != NULL && value[0] != '\0';
+  if (!*out || strcmp (value, "All") == 0)
+    return TRUE;
+  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "dryRun", value,
+                          "supported values: \"All\"");
+  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+  return FALSE;
+}
+
+/* Creates @node, a checked body (read_body()); answers 201. */
+static void
+create_object (TimonApiServer *self,
+               ApiMessage *msg,
+               ApiTarget *target,
+               JsonNode *node,
+               FieldValidation fields,
+               gboolean dry_run)
+{
   JsonObject *object = json_node_get_object (node);
   JsonObject *metadata = api_object_child (object, "metadata");
 
@@ -817,11 +855,26 @@ handle_create (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 
   Write *w = write_new (self, msg, target);
   w->object = json_object_ref (object);
+  w->dry_run = dry_run;
   if (name == NULL || name[0] == '\0')
     w->generate_name = g_strdup (api_object_string (metadata, "generateName"));
   else
     w->name = g_strdup (name);
   create_next (w);
+}
+
+static void
+handle_create (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
+{
+  FieldValidation fields;
+  gboolean dry_run = FALSE;
+  GHashTable *query = api_message_get_query (msg);
+  if (!read_dry_run (msg, query, "CreateOptions", &dry_run) ||
+      !read_field_validation (msg, query, "CreateOptions", &fields))
+    return;
+  g_autoptr (JsonNode) node = read_body (msg, target);
+  if (node != NULL)
+    create_object (self, msg, target, node, fields, dry_run);
 }
 
 /* ---- get and list ----------------------------------------------------- */
@@ -1240,12 +1293,16 @@ update_new_object (Write *w, JsonNode *old_node)
     return api_json_deep_copy (w->body);
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node =
-    w->patch_type == API_PATCH_STRATEGIC
-      ? api_strategic_merge_patch (w->server->openapi,
-                                   api_openapi_get_schema (w->server->openapi, w->type), old_node,
-                                   w->patch, &error)
-      : api_patch_apply (w->patch_type, old_node, w->patch, &error);
+  g_autoptr (JsonNode) node = NULL;
+  if (w->patch_type == API_PATCH_STRATEGIC)
+    node = api_strategic_merge_patch (w->server->openapi,
+                                      api_openapi_get_schema (w->server->openapi, w->type),
+                                      old_node, w->patch, &error);
+  else if (w->patch_type == API_PATCH_APPLY)
+    node = api_apply_merge (w->server->openapi, w->type, old_node, json_node_get_object (w->patch),
+                            w->manager, &error);
+  else
+    node = api_patch_apply (w->patch_type, old_node, w->patch, &error);
   if (node == NULL) {
     api_reply_status (msg, api_patch_error_status (error));
     return NULL;
@@ -1360,6 +1417,9 @@ update_run (Write *w)
      * BeforeUpdate keeps them the same way). */
     copy_member (metadata, old_metadata, "deletionTimestamp");
     copy_member (metadata, old_metadata, "deletionGracePeriodSeconds");
+    /* As Kubernetes: an update that sends no managedFields keeps them. */
+    if (!json_object_has_member (metadata, "managedFields"))
+      copy_member (metadata, old_metadata, "managedFields");
   }
   json_object_remove_member (metadata, "resourceVersion");
 
@@ -1409,24 +1469,6 @@ update_run (Write *w)
                             g_steal_pointer (&owned));
 }
 
-/* ?dryRun= of an update: "All" or nothing, as Kubernetes'
- * ValidateUpdateOptions and ValidatePatchOptions say; replies 422 on
- * another value. */
-static gboolean
-read_dry_run (ApiMessage *msg, GHashTable *query, const char *options, gboolean *out)
-{
-  const char *value = query ? g_hash_table_lookup (query, "dryRun") : NULL;
-
-  *out = value != NULL && value[0] != '\0';
-  if (!*out || strcmp (value, "All") == 0)
-    return TRUE;
-  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
-  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "dryRun", value,
-                          "supported values: \"All\"");
-  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
-  return FALSE;
-}
-
 /* PUT: the object sent replaces the stored one. */
 static void
 handle_update (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
@@ -1441,6 +1483,85 @@ handle_update (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTa
     return;
   Write *w = write_new (self, msg, target);
   w->body = g_steal_pointer (&node);
+  w->dry_run = dry_run;
+  w->fields = fields;
+  update_run (w);
+}
+
+/* A server-side apply (timon-api-apply.c): a create when the object
+ * is not there (201), else a merge into it (200). */
+static void
+handle_apply (TimonApiServer *self,
+              ApiMessage *msg,
+              ApiTarget *target,
+              GHashTable *query,
+              gboolean dry_run,
+              FieldValidation fields)
+{
+  const char *manager = g_hash_table_lookup (query, "fieldManager");
+  g_autoptr (GError) error = NULL;
+
+  if (target->subresource != NULL) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "server-side apply of the %s subresource is not supported",
+                     target->subresource);
+    return;
+  }
+  if (manager == NULL || manager[0] == '\0') {
+    g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+    timon_field_errors_add (errors, TIMON_FIELD_ERROR_REQUIRED, "fieldManager", NULL,
+                            "is required for apply patch");
+    api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", "PatchOptions", "", errors));
+    return;
+  }
+  /* YAML, or JSON, which is YAML too. */
+  g_autoptr (JsonNode) applied = read_yaml (msg);
+  if (applied == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (applied)) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "the body of the request is not a JSON object");
+    return;
+  }
+  JsonObject *object = json_node_get_object (applied);
+  if (!api_apply_check (object, &error)) {
+    api_reply_error (msg, error, NULL, NULL);
+    return;
+  }
+  JsonObject *metadata = api_object_child (object, "metadata");
+  if (metadata != NULL && !api_check_object_meta (metadata, &error)) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST, "%s", error->message);
+    return;
+  }
+  if (!check_object (msg, target, object))
+    return;
+  metadata = api_object_child (object, "metadata");
+  const char *name = api_object_string (metadata, "name");
+  if (name == NULL || name[0] == '\0') {
+    json_object_set_string_member (metadata, "name", target->name);
+  } else if (strcmp (name, target->name) != 0) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+                     "the name of the object (%s) does not match the name on the URL (%s)", name,
+                     target->name);
+    return;
+  }
+
+  g_autofree char *key = api_store_key (target->type, target->namespace, target->name);
+  g_autoptr (TimonStoreItem) current = timon_store_get (self->store, key, &error);
+  if (current == NULL && !g_error_matches (error, TIMON_STORE_ERROR, TIMON_STORE_ERROR_NOT_FOUND)) {
+    g_autoptr (GError) api_error = api_store_error (error, target->type, target->name);
+    api_reply_error (msg, api_error, target->type, target->name);
+    return;
+  }
+  if (current == NULL) {
+    g_autoptr (JsonNode) created = api_apply_new (self->openapi, target->type, object, manager);
+    create_object (self, msg, target, created, fields, dry_run);
+    return;
+  }
+  Write *w = write_new (self, msg, target);
+  w->patch = g_steal_pointer (&applied);
+  w->patch_type = API_PATCH_APPLY;
+  w->manager = g_strdup (manager);
   w->dry_run = dry_run;
   w->fields = fields;
   update_run (w);
@@ -1472,6 +1593,10 @@ handle_patch (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTab
                      "include: application/json-patch+json, application/merge-patch+json (%s "
                      "describes no schema, so it has no strategic merge patch)",
                      timon_resource_type_get_kind (target->type));
+    return;
+  }
+  if (patch_type == API_PATCH_APPLY) {
+    handle_apply (self, msg, target, query, dry_run, fields);
     return;
   }
   g_autoptr (JsonNode) patch = api_read_json (msg);

@@ -24,7 +24,9 @@
 #include "timon-api-private.h"
 #include "timon-status.h"
 
-#define SUPPORTED_TYPES "application/json-patch+json, application/merge-patch+json"
+#define SUPPORTED_TYPES                                                                       \
+  "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, " \
+  "application/strategic-merge-patch+json"
 
 /* ---- JSON values -------------------------------------------------------- */
 
@@ -588,9 +590,9 @@ api_patch_type_from_content_type (const char *content_type, ApiPatchType *out_ty
     { "application/json-patch+json", API_PATCH_JSON },
     { "application/merge-patch+json", API_PATCH_MERGE },
     { "application/strategic-merge-patch+json", API_PATCH_STRATEGIC },
+    { "application/apply-patch+yaml", API_PATCH_APPLY },
   };
-  static const char *const later[] = { "application/apply-patch+yaml",
-                                       "application/apply-patch+cbor", NULL };
+  static const char *const later[] = { "application/apply-patch+cbor", NULL };
 
   for (size_t i = 0; content_type != NULL && i < G_N_ELEMENTS (types); i++) {
     if (g_ascii_strcasecmp (content_type, types[i].media) == 0) {
@@ -634,7 +636,8 @@ api_patch_apply (ApiPatchType type, JsonNode *target, JsonNode *patch, GError **
   case API_PATCH_JSON:
     return api_json_patch (target, patch, error);
   case API_PATCH_STRATEGIC:
-    /* api_strategic_merge_patch (timon-api-smp.c): it needs the type's
+  case API_PATCH_APPLY:
+    /* timon-api-smp.c and timon-api-apply.c: they need the type's
      * schema, which these pure functions know nothing of. */
     break;
   }

@@ -357,6 +357,7 @@ typedef enum {
   API_PATCH_JSON,      /* application/json-patch+json: RFC 6902 */
   API_PATCH_MERGE,     /* application/merge-patch+json: RFC 7386 */
   API_PATCH_STRATEGIC, /* application/strategic-merge-patch+json (timon-api-smp.c) */
+  API_PATCH_APPLY,     /* application/apply-patch+yaml (timon-api-apply.c) */
 } ApiPatchType;
 
 /* Kubernetes' limit on the operations of one JSON patch. */
@@ -477,6 +478,24 @@ JsonNode *api_strategic_merge_patch (ApiOpenApi *openapi,
                                      JsonNode *target,
                                      JsonNode *patch,
                                      GError **error);
+
+/* Server-side apply (timon-api-apply.c). */
+/* Refuses what may not be applied: without apiVersion and kind, or
+ * with managedFields. */
+gboolean api_apply_check (JsonObject *applied, GError **error);
+/* The object an apply creates: @applied, with @manager's fields. */
+JsonNode *api_apply_new (ApiOpenApi *openapi,
+                         TimonResourceType *type,
+                         JsonObject *applied,
+                         const char *manager);
+/* @live with @applied merged in: @manager's fields of its last apply
+ * that it no longer applies removed, its fields recorded. */
+JsonNode *api_apply_merge (ApiOpenApi *openapi,
+                           TimonResourceType *type,
+                           JsonNode *live,
+                           JsonObject *applied,
+                           const char *manager,
+                           GError **error);
 
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path);

@@ -317,6 +317,12 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
       api_reply_error (msg, error, NULL, NULL);
       return;
     }
+    if (patch_type == API_PATCH_APPLY) {
+      reply_error (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                   "server-side apply of a Scale is not supported: use a merge patch, as "
+                   "kubectl scale does");
+      return;
+    }
     body = api_read_json (msg);
   } else if (is_put) {
     body = api_read_json_body (msg);

@@ -298,6 +298,143 @@ test_strategic_merge (Fixture *f, gconstpointer data)
   g_assert_cmpint (num (obj (&after), "spec.size"), ==, 9);
 }
 
+static void
+apply (Fixture *f, Response *r, const char *name, const char *query, const char *yaml)
+{
+  g_autofree char *path = g_strdup_printf (SPROCKETS "/%s?%s", name, query);
+  request_full (f, r, "PATCH", path, "application/apply-patch+yaml", yaml, strlen (yaml), NULL);
+}
+
+/* The field set of @manager's Apply entry, as JSON text. */
+static char *
+fields_of (JsonObject *object, const char *manager)
+{
+  JsonArray *entries = json_node_get_array (path_get (object, "metadata.managedFields"));
+  JsonObject *entry = find_by_name (entries, "manager", manager);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (json_object_get_string_member (entry, "operation"), ==, "Apply");
+  return json_to_string (json_object_get_member (entry, "fieldsV1"), FALSE);
+}
+
+/* Server-side apply: creates, merges, records each manager's fields,
+ * and removes what a manager stops applying unless another applied it
+ * too; refuses what may not be applied. */
+static void
+test_server_side_apply (Fixture *f, gconstpointer data)
+{
+  static const char first[] = "apiVersion: test.timon.io/v1\nkind: Sprocket\n"
+                              "metadata:\n  name: ap\n  labels: {a: '1', b: '2'}\n"
+                              "spec:\n  size: 1\n  teeth:\n  - {name: x, length: 1}\n"
+                              "  - {name: q, length: 2}\n  tags: {k: v, l: w}\n";
+  g_auto (Response) created = { 0 };
+  apply (f, &created, "ap", "fieldManager=one", first);
+  assert_ok (&created, 201);
+  g_autofree char *set = fields_of (obj (&created), "one");
+  g_assert_cmpstr (
+    set, ==,
+    "{\"f:metadata\":{\"f:labels\":{\"f:a\":{},\"f:b\":{}}},\"f:spec\":{\"f:size\":{},"
+    "\"f:teeth\":{\"k:{\\\"name\\\":\\\"x\\\"}\":{\"f:name\":{},\"f:length\":{},"
+    "\".\":{}},\"k:{\\\"name\\\":\\\"q\\\"}\":{\"f:name\":{},\"f:length\":{},"
+    "\".\":{}}},\"f:tags\":{\"f:k\":{},\"f:l\":{}}}}");
+
+  /* Another manager applies a tooth and a tag of its own. */
+  g_auto (Response) other = { 0 };
+  apply (f, &other, "ap", "fieldManager=two",
+         "apiVersion: test.timon.io/v1\nkind: Sprocket\nmetadata: {name: ap}\n"
+         "spec:\n  teeth:\n  - {name: z, length: 9}\n  tags: {l: w}\n");
+  assert_ok (&other, 200);
+  g_assert_cmpuint (json_array_get_length (
+                      json_node_get_array (path_get (obj (&other), "metadata.managedFields"))),
+                    ==, 2);
+
+  /* The first drops label b, tooth q and tag l, changes x: what only
+   * it applied goes; tag l stays, for "two" applied it too. */
+  g_auto (Response) second = { 0 };
+  apply (f, &second, "ap", "fieldManager=one",
+         "apiVersion: test.timon.io/v1\nkind: Sprocket\nmetadata:\n  name: ap\n"
+         "  labels: {a: '1'}\nspec:\n  size: 1\n  teeth:\n  - {name: x, length: 5}\n"
+         "  tags: {k: v}\n");
+  assert_ok (&second, 200);
+  JsonObject *o = obj (&second);
+  g_assert_null (path_get (o, "metadata.labels.b"));
+  g_assert_cmpstr (str (o, "metadata.labels.a"), ==, "1");
+  g_autofree char *teeth = json_to_string (path_get (o, "spec.teeth"), FALSE);
+  g_assert_cmpstr (teeth, ==, "[{\"name\":\"x\",\"length\":5},{\"name\":\"z\",\"length\":9}]");
+  g_autofree char *tags = json_to_string (path_get (o, "spec.tags"), FALSE);
+  g_assert_cmpstr (tags, ==, "{\"k\":\"v\",\"l\":\"w\"}");
+
+  /* JSON is YAML too, as kubectl sends it. */
+  g_auto (Response) json = { 0 };
+  apply (
+    f, &json, "ap", "fieldManager=one",
+    "{\"apiVersion\":\"test.timon.io/v1\",\"kind\":\"Sprocket\",\"metadata\":{\"name\":\"ap\"},"
+    "\"spec\":{\"size\":2}}");
+  assert_ok (&json, 200);
+  g_assert_cmpint (num (obj (&json), "spec.size"), ==, 2);
+  g_assert_null (path_get (obj (&json), "spec.tags.k"));
+
+  /* A dry run creates nothing. */
+  g_auto (Response) dry = { 0 };
+  apply (f, &dry, "dry", "fieldManager=one&dryRun=All",
+         "apiVersion: test.timon.io/v1\nkind: Sprocket\nmetadata: {name: dry}\n");
+  assert_ok (&dry, 201);
+  g_auto (Response) absent = { 0 };
+  request (f, &absent, "GET", SPROCKETS "/dry", NULL);
+  assert_status (&absent, 404, "NotFound");
+
+  static const struct {
+    const char *query;
+    const char *body;
+    guint code;
+    const char *message;
+  } bad[] = {
+    { "x=1", "apiVersion: test.timon.io/v1\nkind: Sprocket\n", 422, "fieldManager" },
+    { "fieldManager=one", "kind: Sprocket\n", 400, "apiVersion and kind" },
+    { "fieldManager=one",
+      "apiVersion: test.timon.io/v1\nkind: Sprocket\nmetadata: {name: ap, managedFields: []}\n",
+      400, "managedFields must be nil" },
+    { "fieldManager=one", "apiVersion: test.timon.io/v1\nkind: Sprocket\nmetadata: {name: other}\n",
+      400, "does not match the name on the URL" },
+    { "fieldManager=one", "apiVersion: test.timon.io/v1\nkind: Widget\n", 400, "kind" },
+    { "fieldManager=one", "- a\n- b\n", 400, "not a JSON object" },
+    { "fieldManager=one", "a: [\n", 400, "not valid YAML" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_auto (Response) r = { 0 };
+    apply (f, &r, "ap", bad[i].query, bad[i].body);
+    g_test_message ("%s", bad[i].body);
+    g_assert_cmpuint (r.status, ==, bad[i].code);
+    assert_contains (str (obj (&r), "message"), bad[i].message);
+  }
+  g_auto (Response) after = { 0 };
+  request (f, &after, "GET", SPROCKETS "/ap", NULL);
+  g_assert_cmpint (num (obj (&after), "spec.size"), ==, 2);
+}
+
+/* ?dryRun=All on a create: the answer a create would give, nothing
+ * stored; 409 when the name is taken. */
+static void
+test_create_dry_run (Fixture *f, gconstpointer data)
+{
+  g_auto (Response) r = { 0 };
+  request (f, &r, "POST", SPROCKETS "?dryRun=All", SPROCKET ("d1", "{\"size\":1}"));
+  assert_ok (&r, 201);
+  g_assert_nonnull (str (obj (&r), "metadata.uid"));
+  g_auto (Response) absent = { 0 };
+  request (f, &absent, "GET", SPROCKETS "/d1", NULL);
+  assert_status (&absent, 404, "NotFound");
+
+  g_auto (Response) real = { 0 };
+  request (f, &real, "POST", SPROCKETS, SPROCKET ("d1", "{\"size\":1}"));
+  assert_ok (&real, 201);
+  g_auto (Response) taken = { 0 };
+  request (f, &taken, "POST", SPROCKETS "?dryRun=All", SPROCKET ("d1", "{\"size\":2}"));
+  assert_status (&taken, 409, "AlreadyExists");
+  g_auto (Response) bad = { 0 };
+  request (f, &bad, "POST", SPROCKETS "?dryRun=Some", SPROCKET ("d2", "{}"));
+  assert_status (&bad, 422, "Invalid");
+}
+
 static gboolean
 have_pods (Fixture *f)
 {
@@ -388,6 +525,24 @@ test_kubectl (Fixture *f, gconstpointer data)
                                          "jsonpath={.spec.template.spec.containers[*].image}",
                                          NULL },
                   "nginx:1.27 busybox:2");
+
+  /* Server-side: created, then a container dropped from the file goes. */
+  g_autofree char *ssa_first = g_strdup_printf (manifest, "1.25");
+  g_autofree char *ssa = g_strdup_printf ("%s", ssa_first);
+  char *web = strstr (ssa, "name: web\n");
+  memcpy (web, "name: ssa", 9);
+  g_assert_true (g_file_set_contents (deploy, ssa, -1, NULL));
+  kubectl_expect (f, (const char *const[]){ "apply", "--server-side", "-f", deploy, NULL },
+                  "deployment.apps/ssa serverside-applied");
+  *strstr (ssa, "      - name: side") = '\0';
+  g_assert_true (g_file_set_contents (deploy, ssa, -1, NULL));
+  kubectl_expect (f, (const char *const[]){ "apply", "--server-side", "-f", deploy, NULL },
+                  "deployment.apps/ssa serverside-applied");
+  kubectl_expect (f,
+                  (const char *const[]){ "get", "deployment", "ssa", "-o",
+                                         "jsonpath={.spec.template.spec.containers[*].name}",
+                                         NULL },
+                  "nginx");
 }
 
 int
@@ -399,6 +554,8 @@ main (int argc, char **argv)
   ADD ("/apiserver/openapi/documents", test_documents);
   ADD ("/apiserver/openapi/field-validation", test_field_validation);
   ADD ("/apiserver/patch/strategic", test_strategic_merge);
+  ADD ("/apiserver/patch/server-side-apply", test_server_side_apply);
+  ADD ("/apiserver/writes/create-dry-run", test_create_dry_run);
   ADD ("/apiserver/kubectl/create-explain", test_kubectl);
 #undef ADD
 

@@ -606,7 +606,9 @@ test_patch_errors (Fixture *f, gconstpointer data)
     /* As Kubernetes for custom resources: no schema, no strategy. */
     { WIDGETS "/e", "application/strategic-merge-patch+json", "{}", 415, "UnsupportedMediaType",
       "Widget describes no schema, so it has no strategic merge patch" },
-    { WIDGETS "/e", "application/apply-patch+yaml", "{}", 415, "UnsupportedMediaType",
+    { WIDGETS "/e", "application/apply-patch+yaml", "{}", 422, "Invalid",
+      "fieldManager: Required value: is required for apply patch" },
+    { WIDGETS "/e", "application/apply-patch+cbor", "{}", 415, "UnsupportedMediaType",
       "accepted media types include: application/json-patch+json, "
       "application/merge-patch+json" },
     { WIDGETS "/e", "application/json", "{}", 415, "UnsupportedMediaType",
