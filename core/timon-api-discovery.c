@@ -31,9 +31,9 @@ add_string (JsonBuilder *builder, const char *name, const char *value)
   json_builder_add_string_value (builder, value);
 }
 
-/* The verbs the core serves for every type. patch: a JSON merge patch
- * or a JSON patch (strategic merge patch and apply are refused with
- * 415 until they come). */
+/* The verbs the core serves for every type. patch: a JSON merge patch,
+ * a JSON patch, and for types with a schema a strategic merge patch and
+ * server-side apply. */
 static const char *const object_verbs[] = { "create", "delete", "deletecollection",
                                             "get",    "list",   "patch",
                                             "update", "watch",  NULL };
@@ -119,6 +119,19 @@ resource_list (TimonApiServer *self, const char *group, const char *version)
       json_builder_end_object (builder);
     }
   }
+  for (const ApiReview *r = api_reviews; r->group != NULL; r++) {
+    if (strcmp (r->group, group) != 0 || strcmp (r->version, version) != 0)
+      continue;
+    found = TRUE;
+    json_builder_begin_object (builder);
+    add_string (builder, "name", r->plural);
+    add_string (builder, "singularName", "");
+    json_builder_set_member_name (builder, "namespaced");
+    json_builder_add_boolean_value (builder, FALSE);
+    add_string (builder, "kind", r->kind);
+    add_strv (builder, "verbs", create_verbs);
+    json_builder_end_object (builder);
+  }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   /* /api/v1 exists even without core types: kubectl fetches it after
@@ -173,6 +186,19 @@ collect_groups (TimonApiServer *self, gboolean core, GPtrArray *groups, GHashTab
       seen = strcmp (list->pdata[j], version) == 0;
     if (!seen)
       g_ptr_array_add (list, (gpointer) version);
+  }
+  for (const ApiReview *r = api_reviews; r->group != NULL && !core; r++) {
+    GPtrArray *list = g_hash_table_lookup (versions, r->group);
+    if (list == NULL) {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (versions, (gpointer) r->group, list);
+      g_ptr_array_add (groups, (gpointer) r->group);
+    }
+    gboolean seen = FALSE;
+    for (guint j = 0; j < list->len && !seen; j++)
+      seen = strcmp (list->pdata[j], r->version) == 0;
+    if (!seen)
+      g_ptr_array_add (list, (gpointer) r->version);
   }
 }
 
@@ -291,6 +317,23 @@ add_discovery_resource (JsonBuilder *builder, TimonResourceType *type)
   json_builder_end_object (builder);
 }
 
+/* A review's APIResourceDiscovery: created, never stored. */
+static void
+add_review_resource (JsonBuilder *builder, const ApiReview *review)
+{
+  json_builder_begin_object (builder);
+  add_string (builder, "resource", review->plural);
+  json_builder_set_member_name (builder, "responseKind");
+  json_builder_begin_object (builder);
+  add_string (builder, "group", review->group);
+  add_string (builder, "version", review->version);
+  add_string (builder, "kind", review->kind);
+  json_builder_end_object (builder);
+  add_string (builder, "scope", "Cluster");
+  add_strv (builder, "verbs", create_verbs);
+  json_builder_end_object (builder);
+}
+
 /* The APIGroupDiscoveryList of /api (@core) or /apis, in @version ("v2"
  * or "v2beta1": the same shape). */
 static JsonNode *
@@ -341,6 +384,9 @@ discovery_list (TimonApiServer *self, gboolean core, const char *version)
             strcmp (timon_resource_type_get_version (type), list->pdata[j]) == 0)
           add_discovery_resource (builder, type);
       }
+      for (const ApiReview *r = api_reviews; r->group != NULL; r++)
+        if (strcmp (r->group, group) == 0 && strcmp (r->version, list->pdata[j]) == 0)
+          add_review_resource (builder, r);
       json_builder_end_array (builder);
       add_string (builder, "freshness", "Current");
       json_builder_end_object (builder);

@@ -497,6 +497,17 @@ JsonNode *api_apply_merge (ApiOpenApi *openapi,
                            const char *manager,
                            GError **error);
 
+/* The reviews of a client by itself (timon-api-reviews.c), which
+ * discovery lists too. */
+typedef struct {
+  const char *group;
+  const char *version;
+  const char *plural;
+  const char *kind;
+} ApiReview;
+extern const ApiReview api_reviews[]; /* ended by a NULL group */
+gboolean api_handle_review (TimonApiServer *self, ApiMessage *msg, const char *path);
+
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path);
 

@@ -353,7 +353,7 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
     reply_text (msg, "ok");
     return;
   }
-  if (api_handle_openapi (self->openapi, msg, path))
+  if (api_handle_openapi (self->openapi, msg, path) || api_handle_review (self, msg, path))
     return;
   /* Its /version is a GET route (go-restful answers 405 to the others). */
   if (strcmp (path, "/version") == 0) {

@@ -8,7 +8,10 @@
  * order of Kubernetes' own printers, where AGE comes before the wide
  * columns). A declared column takes its value from a JSON path (a
  * subset: ".a.b", ".a[0].b", ".a[*].b") or from the type's print_column
- * hook.
+ * hook. A column of format "age" shows the time since the timestamp at
+ * its path, as AGE does. A type places Name and Age itself, as
+ * Kubernetes' printers of Events and LimitRanges do, by declaring a
+ * column of format "name", or one on ".metadata.creationTimestamp".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -36,6 +39,8 @@ struct _ApiTable {
   char *api_version;  /* "meta.k8s.io/v1" or "meta.k8s.io/v1beta1" */
   char *content_type; /* what the reply says it is */
   IncludeObject include;
+  gboolean own_name; /* the type declares where Name goes, */
+  gboolean own_age;  /* and Age */
 };
 
 void
@@ -82,6 +87,12 @@ api_table_new (ApiMessage *msg, TimonResourceType *type, GHashTable *query, GErr
 
   ApiTable *table = g_new0 (ApiTable, 1);
   table->type = timon_resource_type_ref (type);
+  for (guint i = 0; i < timon_resource_type_get_n_columns (type); i++) {
+    const char *format, *json_path;
+    timon_resource_type_get_column (type, i, NULL, NULL, &format, NULL, NULL, &json_path);
+    table->own_name = table->own_name || g_strcmp0 (format, "name") == 0;
+    table->own_age = table->own_age || g_strcmp0 (json_path, ".metadata.creationTimestamp") == 0;
+  }
   table->api_version = g_strdup_printf ("meta.k8s.io/%s", media.version);
   table->content_type =
     g_strdup_printf ("application/json;as=Table;v=%s;g=meta.k8s.io", media.version);
@@ -348,7 +359,8 @@ add_column_definition (JsonBuilder *builder,
   json_builder_begin_object (builder);
   add_string (builder, "name", name);
   add_string (builder, "type", column_type);
-  add_string (builder, "format", format ? format : "");
+  /* "age" is Timon's: Kubernetes gives its Age columns no format. */
+  add_string (builder, "format", format && strcmp (format, "age") != 0 ? format : "");
   add_string (builder, "description", description ? description : "");
   json_builder_set_member_name (builder, "priority");
   json_builder_add_int_value (builder, priority);
@@ -358,7 +370,11 @@ add_column_definition (JsonBuilder *builder,
 /* The declared columns of priority 0 (@wide FALSE) or more (TRUE), in
  * their order: as a definition, or as the cells of @object. */
 static void
-add_declared (ApiTable *table, JsonBuilder *builder, JsonObject *object, gboolean wide)
+add_declared (ApiTable *table,
+              JsonBuilder *builder,
+              JsonObject *object,
+              gboolean wide,
+              GDateTime *now)
 {
   guint n = timon_resource_type_get_n_columns (table->type);
 
@@ -369,10 +385,16 @@ add_declared (ApiTable *table, JsonBuilder *builder, JsonObject *object, gboolea
                                     &priority, &json_path);
     if ((priority > 0) != wide)
       continue;
-    if (object == NULL)
+    if (object == NULL) {
       add_column_definition (builder, name, column_type, format, description, priority);
-    else
+    } else if (g_strcmp0 (format, "age") == 0 && json_path != NULL) {
+      g_autoptr (JsonNode) cell = column_cell (table, object, name, "string", json_path);
+      const char *when = JSON_NODE_HOLDS_VALUE (cell) ? json_node_get_string (cell) : NULL;
+      g_autofree char *age = age_since (when, now);
+      json_builder_add_string_value (builder, age);
+    } else {
       json_builder_add_value (builder, column_cell (table, object, name, column_type, json_path));
+    }
   }
 }
 
@@ -403,10 +425,12 @@ add_row (ApiTable *table, JsonBuilder *builder, JsonNode *node, GDateTime *now)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
-  json_builder_add_string_value (builder, name ? name : "");
-  add_declared (table, builder, object, FALSE);
-  json_builder_add_string_value (builder, age);
-  add_declared (table, builder, object, TRUE);
+  if (!table->own_name)
+    json_builder_add_string_value (builder, name ? name : "");
+  add_declared (table, builder, object, FALSE, now);
+  if (!table->own_age)
+    json_builder_add_string_value (builder, age);
+  add_declared (table, builder, object, TRUE, now);
   json_builder_end_array (builder);
 
   /* kubectl needs the object: -A takes the namespace from it,
@@ -460,10 +484,12 @@ api_table_build (ApiTable *table,
   if (with_columns) {
     json_builder_set_member_name (builder, "columnDefinitions");
     json_builder_begin_array (builder);
-    add_column_definition (builder, "Name", "string", "name", NAME_DESCRIPTION, 0);
-    add_declared (table, builder, NULL, FALSE);
-    add_column_definition (builder, "Age", "string", "", AGE_DESCRIPTION, 0);
-    add_declared (table, builder, NULL, TRUE);
+    if (!table->own_name)
+      add_column_definition (builder, "Name", "string", "name", NAME_DESCRIPTION, 0);
+    add_declared (table, builder, NULL, FALSE, now);
+    if (!table->own_age)
+      add_column_definition (builder, "Age", "string", "", AGE_DESCRIPTION, 0);
+    add_declared (table, builder, NULL, TRUE, now);
     json_builder_end_array (builder);
   }
 

@@ -260,8 +260,9 @@ timon_resource_type_set_selectable_fields (TimonResourceType *type, const char *
  * @name: the column's header ("STATUS")
  * @column_type: "string", "integer", "number", "boolean" or "date", as in
  *   a Kubernetes Table
- * @format: (nullable): the Table column format ("name" for the NAME
- *   column)
+ * @format: (nullable): the Table column format: "name" for the name
+ *   column; "age" to show the time since the timestamp at @json_path,
+ *   as AGE does
  * @description: (nullable): what the column shows
  * @priority: 0 for `kubectl get`, more for `-o wide`
  * @json_path: (nullable): where the value is (".status.phase"); %NULL to
@@ -269,9 +270,12 @@ timon_resource_type_set_selectable_fields (TimonResourceType *type, const char *
  *
  * Adds a column to what `kubectl get` prints. NAME comes first and AGE
  * after the columns of priority 0 without being declared, as in
- * Kubernetes' own printers; `-o wide` adds the others after AGE. A value
- * that is missing prints as an empty cell: a column that should show 0
- * or "<none>" computes itself in the print_column hook.
+ * Kubernetes' own printers; `-o wide` adds the others after AGE. A type
+ * that prints them elsewhere (Events: LAST SEEN first, NAME only with
+ * `-o wide`) declares them: a column of format "name" replaces NAME, a
+ * column on ".metadata.creationTimestamp" replaces AGE. A value that is
+ * missing prints as "<none>"; a column that should show 0 computes
+ * itself in the print_column hook.
  *
  * Since: 0.1
  */

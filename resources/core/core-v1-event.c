@@ -126,6 +126,14 @@ event_get_field (JsonObject *object, const char *field, gpointer user_data)
 static char *
 event_print_column (JsonObject *object, const char *column, gpointer user_data)
 {
+  if (g_str_equal (column, "SOURCE")) {
+    /* As kubectl: the component, and the host when there is one. */
+    g_autofree char *component = timon_resource_dup_string_at (object, "source", "component", NULL);
+    g_autofree char *host = timon_resource_dup_string_at (object, "source", "host", NULL);
+    if (host != NULL && host[0] != '\0')
+      return g_strdup_printf ("%s, %s", component ? component : "", host);
+    return g_strdup (component ? component : "");
+  }
   if (g_str_equal (column, "OBJECT")) {
     /* As kubectl: the kind in lower case, then the name. */
     g_autofree char *kind = timon_resource_dup_string_at (object, "involvedObject", "kind", NULL);
@@ -165,13 +173,27 @@ core_v1_event_new (void)
 
   timon_resource_type_set_short_names (type, short_names);
   timon_resource_type_set_selectable_fields (type, fields);
+  /* Kubernetes' event printer: no NAME nor AGE by default. */
+  timon_resource_type_add_column (type, "LAST SEEN", "string", "age",
+                                  "When the event last happened", 0, ".lastTimestamp");
   timon_resource_type_add_column (type, "TYPE", "string", NULL, "The type of the event", 0,
                                   ".type");
   timon_resource_type_add_column (type, "REASON", "string", NULL, "Why the event happened", 0,
                                   ".reason");
   timon_resource_type_add_column (type, "OBJECT", "string", NULL,
                                   "The object the event is about, as kind/name", 0, NULL);
+  timon_resource_type_add_column (type, "SUBOBJECT", "string", NULL,
+                                  "The part of the object the event is about", 1,
+                                  ".involvedObject.fieldPath");
+  timon_resource_type_add_column (type, "SOURCE", "string", NULL, "Who reported the event", 1,
+                                  NULL);
   timon_resource_type_add_column (type, "MESSAGE", "string", NULL, "What happened", 0, ".message");
+  timon_resource_type_add_column (type, "FIRST SEEN", "string", "age",
+                                  "When the event first happened", 1, ".firstTimestamp");
+  timon_resource_type_add_column (type, "COUNT", "integer", NULL, "How often it happened", 1,
+                                  ".count");
+  timon_resource_type_add_column (type, "NAME", "string", "name", "The name of the event", 1,
+                                  ".metadata.name");
   timon_resource_type_set_hooks (type, &hooks, NULL, NULL);
   return type;
 }

@@ -153,6 +153,9 @@ core_v1_limit_range_new (void)
     timon_resource_type_new ("", "v1", "LimitRange", "limitranges", TIMON_RESOURCE_NAMESPACED);
 
   timon_resource_type_set_short_names (type, short_names);
+  /* As Kubernetes' printer: the creation time itself, in place of AGE. */
+  timon_resource_type_add_column (type, "CREATED AT", "date", NULL, "When the object was created",
+                                  0, ".metadata.creationTimestamp");
   timon_resource_type_set_hooks (type, &hooks, NULL, NULL);
   return type;
 }

@@ -231,6 +231,22 @@ node_print_column (JsonObject *object, const char *column, gpointer user_data)
     return dup_status (object);
   if (g_str_equal (column, "ROLES"))
     return dup_roles (object);
+  if (g_str_equal (column, "INTERNAL-IP") || g_str_equal (column, "EXTERNAL-IP")) {
+    /* The first address of that type, as Kubernetes prints it. */
+    const char *wanted = g_str_equal (column, "INTERNAL-IP") ? "InternalIP" : "ExternalIP";
+    JsonArray *addresses =
+      timon_resource_get_array (timon_resource_get_object (object, "status", NULL, NULL),
+                                "addresses", NULL, NULL);
+    for (guint i = 0; addresses != NULL && i < json_array_get_length (addresses); i++) {
+      JsonNode *a = json_array_get_element (addresses, i);
+      if (!JSON_NODE_HOLDS_OBJECT (a))
+        continue;
+      g_autofree char *type = timon_resource_dup_string_at (json_node_get_object (a), "type", NULL);
+      if (g_strcmp0 (type, wanted) == 0)
+        return timon_resource_dup_string_at (json_node_get_object (a), "address", NULL);
+    }
+    return g_strdup ("<none>");
+  }
   return NULL;
 }
 
@@ -258,6 +274,17 @@ core_v1_node_new (void)
   timon_resource_type_add_column (type, "VERSION", "string", NULL,
                                   "The version of the node's kubelet", 0,
                                   ".status.nodeInfo.kubeletVersion");
+  timon_resource_type_add_column (type, "INTERNAL-IP", "string", NULL,
+                                  "The node's address inside the cluster", 1, NULL);
+  timon_resource_type_add_column (type, "EXTERNAL-IP", "string", NULL,
+                                  "The node's address outside the cluster", 1, NULL);
+  timon_resource_type_add_column (type, "OS-IMAGE", "string", NULL, "The node's operating system",
+                                  1, ".status.nodeInfo.osImage");
+  timon_resource_type_add_column (type, "KERNEL-VERSION", "string", NULL,
+                                  "The node's kernel version", 1, ".status.nodeInfo.kernelVersion");
+  timon_resource_type_add_column (type, "CONTAINER-RUNTIME", "string", NULL,
+                                  "The node's container runtime and its version", 1,
+                                  ".status.nodeInfo.containerRuntimeVersion");
   timon_resource_type_set_hooks (type, &hooks, NULL, NULL);
   return type;
 }

@@ -746,6 +746,41 @@ pod_print_column (JsonObject *object, const char *column, gpointer user_data)
   }
   if (g_str_equal (column, "STATUS"))
     return dup_status (object);
+  if (g_str_equal (column, "READINESS GATES")) {
+    /* As Kubernetes: "<none>" without gates, else how many have a
+     * condition of their type that is True. */
+    JsonArray *gates =
+      timon_resource_get_array (timon_resource_get_object (object, "spec", NULL, NULL),
+                                "readinessGates", NULL, NULL);
+    JsonArray *conditions =
+      timon_resource_get_array (timon_resource_get_object (object, "status", NULL, NULL),
+                                "conditions", NULL, NULL);
+    guint n = gates != NULL ? json_array_get_length (gates) : 0;
+    guint met = 0;
+    if (n == 0)
+      return g_strdup ("<none>");
+    for (guint i = 0; i < n; i++) {
+      JsonNode *gate = json_array_get_element (gates, i);
+      if (!JSON_NODE_HOLDS_OBJECT (gate))
+        continue;
+      g_autofree char *wanted =
+        timon_resource_dup_string_at (json_node_get_object (gate), "conditionType", NULL);
+      for (guint j = 0; conditions != NULL && j < json_array_get_length (conditions); j++) {
+        JsonNode *c = json_array_get_element (conditions, j);
+        if (!JSON_NODE_HOLDS_OBJECT (c))
+          continue;
+        g_autofree char *type =
+          timon_resource_dup_string_at (json_node_get_object (c), "type", NULL);
+        g_autofree char *status =
+          timon_resource_dup_string_at (json_node_get_object (c), "status", NULL);
+        if (wanted != NULL && g_strcmp0 (type, wanted) == 0 && g_strcmp0 (status, "True") == 0) {
+          met++;
+          break;
+        }
+      }
+    }
+    return g_strdup_printf ("%u/%u", met, n);
+  }
   if (g_str_equal (column, "RESTARTS")) {
     const char *const lists[] = { "initContainerStatuses", "containerStatuses", NULL };
     gint64 total = 0;
@@ -832,6 +867,11 @@ core_v1_pod_new (void)
                                   ".status.podIP");
   timon_resource_type_add_column (type, "NODE", "string", NULL, "The node the pod runs on", 1,
                                   ".spec.nodeName");
+  timon_resource_type_add_column (type, "NOMINATED NODE", "string", NULL,
+                                  "The node the scheduler means to preempt pods on for it", 1,
+                                  ".status.nominatedNodeName");
+  timon_resource_type_add_column (type, "READINESS GATES", "string", NULL,
+                                  "How many of its readiness gates are met", 1, NULL);
   timon_resource_type_set_hooks (type, &hooks, NULL, NULL);
   return type;
 }

@@ -222,12 +222,13 @@ test_describe (gconstpointer data)
 
     timon_resource_type_get_column (type, i, &name, &column_type, &format, &description, &priority,
                                     &json_path);
-    g_assert_cmpstr (format, ==, "");
     g_assert_cmpuint (strlen (description), >, 0);
     g_string_append_printf (columns, "%s%s:%s:%s", i > 0 ? "," : "", name, column_type,
                             json_path != NULL ? json_path : "-");
     if (priority != 0)
       g_string_append_printf (columns, ":%d", priority);
+    if (format != NULL && format[0] != '\0')
+      g_string_append_printf (columns, "@%s", format);
   }
   g_assert_cmpstr (columns->str, ==, d->columns);
 

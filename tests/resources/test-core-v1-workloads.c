@@ -33,12 +33,16 @@ static const Description descriptions[] = {
     "spec.nodeName,spec.schedulerName,spec.serviceAccountName,status.phase,status.podIP,"
     "status.nominatedNodeName",
     "READY:string:-,STATUS:string:-,RESTARTS:integer:-,IP:string:.status.podIP:1,"
-    "NODE:string:.spec.nodeName:1",
+    "NODE:string:.spec.nodeName:1,NOMINATED NODE:string:.status.nominatedNodeName:1,"
+    "READINESS GATES:string:-:1",
     TRUE, TRUE, TRUE, "all", TRUE },
   { "nodes.v1", "v1", "Node", "nodes", "node", TIMON_RESOURCE_CLUSTER, "no", "status",
     "spec.unschedulable",
-    "STATUS:string:-,ROLES:string:-,VERSION:string:.status.nodeInfo.kubeletVersion", TRUE, TRUE,
-    TRUE, NULL },
+    "STATUS:string:-,ROLES:string:-,VERSION:string:.status.nodeInfo.kubeletVersion,"
+    "INTERNAL-IP:string:-:1,EXTERNAL-IP:string:-:1,OS-IMAGE:string:.status.nodeInfo.osImage:1,"
+    "KERNEL-VERSION:string:.status.nodeInfo.kernelVersion:1,"
+    "CONTAINER-RUNTIME:string:.status.nodeInfo.containerRuntimeVersion:1",
+    TRUE, TRUE, TRUE, NULL },
   { "services.v1", "v1", "Service", "services", "service", TIMON_RESOURCE_NAMESPACED, "svc",
     "status", "spec.clusterIP,spec.type",
     "TYPE:string:.spec.type,CLUSTER-IP:string:.spec.clusterIP,EXTERNAL-IP:string:-,"
@@ -47,9 +51,11 @@ static const Description descriptions[] = {
   { "endpoints.v1", "v1", "Endpoints", "endpoints", "endpoints", TIMON_RESOURCE_NAMESPACED, "ep",
     "", "", "ENDPOINTS:string:-", TRUE, FALSE, TRUE, NULL },
   { "resourcequotas.v1", "v1", "ResourceQuota", "resourcequotas", "resourcequota",
-    TIMON_RESOURCE_NAMESPACED, "quota", "status", "", "", FALSE, FALSE, FALSE, NULL },
+    TIMON_RESOURCE_NAMESPACED, "quota", "status", "",
+    "AGE:string:.metadata.creationTimestamp@age,REQUEST:string:-,LIMIT:string:-", FALSE, FALSE,
+    TRUE, NULL },
   { "limitranges.v1", "v1", "LimitRange", "limitranges", "limitrange", TIMON_RESOURCE_NAMESPACED,
-    "limits", "", "", "", FALSE, FALSE, FALSE, NULL },
+    "limits", "", "", "CREATED AT:date:.metadata.creationTimestamp", FALSE, FALSE, FALSE, NULL },
 };
 
 /* Defaults */

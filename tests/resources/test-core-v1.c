@@ -29,8 +29,11 @@ static const Description descriptions[] = {
     "involvedObject.kind,involvedObject.namespace,involvedObject.name,involvedObject.uid,"
     "involvedObject.apiVersion,involvedObject.resourceVersion,involvedObject.fieldPath,reason,"
     "reportingComponent,source,type",
-    "TYPE:string:.type,REASON:string:.reason,OBJECT:string:-,MESSAGE:string:.message", FALSE, TRUE,
-    TRUE },
+    "LAST SEEN:string:.lastTimestamp@age,TYPE:string:.type,REASON:string:.reason,"
+    "OBJECT:string:-,SUBOBJECT:string:.involvedObject.fieldPath:1,SOURCE:string:-:1,"
+    "MESSAGE:string:.message,FIRST SEEN:string:.firstTimestamp:1@age,COUNT:integer:.count:1,"
+    "NAME:string:.metadata.name:1@name",
+    FALSE, TRUE, TRUE },
 };
 
 static const PluginDescription plugin = {
