@@ -36,6 +36,8 @@ struct _ApiOpenApi {
   GMutex lock;            /* the documents, made on first use */
   GHashTable *documents;  /* path → Document */
   GBytes *root;
+  Document *v2_json; /* /openapi/v2, made on first use */
+  Document *v2_protobuf;
 };
 
 static void
@@ -185,6 +187,8 @@ api_openapi_free (ApiOpenApi *self)
   g_ptr_array_unref (self->types);
   g_hash_table_unref (self->documents);
   g_clear_pointer (&self->root, g_bytes_unref);
+  g_clear_pointer (&self->v2_json, document_free);
+  g_clear_pointer (&self->v2_protobuf, document_free);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -655,13 +659,361 @@ ensure_documents (ApiOpenApi *self)
   self->root = g_bytes_new_take (text, length);
 }
 
+/* ---- /openapi/v2 ---------------------------------------------------------- */
+
+/* kubectl 1.27 and 1.28 validate manifests and explain fields with the
+ * Swagger 2.0 document, which they read only in protobuf (gnostic's
+ * openapi.v2.Document). It is made from the same schemas: references
+ * point to "#/definitions/", a reference with a description is the
+ * reference, and a subtree that takes any field is published without
+ * its properties, so that a client-side validator takes anything there
+ * too (as Kubernetes publishes such CRDs in v2). */
+
+#define V2_REF_PREFIX "#/definitions/"
+#define V2_PROTOBUF "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+static JsonNode *
+v2_schema (JsonObject *schema, guint depth)
+{
+  JsonObject *out = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), out);
+  json_object_unref (out);
+  if (depth > 64)
+    return node;
+  const char *ref = json_object_get_string_member_with_default (schema, "$ref", NULL);
+  JsonArray *all_of = json_object_has_member (schema, "allOf") &&
+                          JSON_NODE_HOLDS_ARRAY (json_object_get_member (schema, "allOf"))
+                        ? json_object_get_array_member (schema, "allOf")
+                        : NULL;
+  if (ref == NULL && all_of != NULL && json_array_get_length (all_of) == 1 &&
+      JSON_NODE_HOLDS_OBJECT (json_array_get_element (all_of, 0)))
+    ref = json_object_get_string_member_with_default (json_array_get_object_element (all_of, 0),
+                                                      "$ref", NULL);
+  gboolean open =
+    json_object_get_boolean_member_with_default (schema, "x-kubernetes-preserve-unknown-fields",
+                                                 FALSE);
+
+  g_autoptr (GList) names = json_object_get_members (schema);
+  for (GList *l = names; l != NULL; l = l->next) {
+    const char *name = l->data;
+    JsonNode *value = json_object_get_member (schema, name);
+    if (strcmp (name, "description") == 0 || strcmp (name, "format") == 0 ||
+        g_str_has_prefix (name, "x-")) {
+      json_object_set_member (out, name, json_node_copy (value));
+    } else if (ref != NULL || open) {
+      continue;
+    } else if (strcmp (name, "type") == 0 || strcmp (name, "required") == 0) {
+      json_object_set_member (out, name, json_node_copy (value));
+    } else if (strcmp (name, "properties") == 0 && JSON_NODE_HOLDS_OBJECT (value)) {
+      JsonObject *properties = json_object_new ();
+      JsonObject *v3 = json_node_get_object (value);
+      g_autoptr (GList) members = json_object_get_members (v3);
+      for (GList *m = members; m != NULL; m = m->next) {
+        JsonNode *p = json_object_get_member (v3, m->data);
+        if (JSON_NODE_HOLDS_OBJECT (p))
+          json_object_set_member (properties, m->data,
+                                  v2_schema (json_node_get_object (p), depth + 1));
+      }
+      json_object_set_object_member (out, "properties", properties);
+    } else if ((strcmp (name, "items") == 0 || strcmp (name, "additionalProperties") == 0) &&
+               JSON_NODE_HOLDS_OBJECT (value)) {
+      json_object_set_member (out, name, v2_schema (json_node_get_object (value), depth + 1));
+    } else if (strcmp (name, "additionalProperties") == 0) {
+      json_object_set_member (out, name, json_node_copy (value));
+    }
+  }
+  if (ref != NULL && g_str_has_prefix (ref, SCHEMA_REF_PREFIX)) {
+    g_autofree char *v2_ref = g_strconcat (V2_REF_PREFIX, ref + strlen (SCHEMA_REF_PREFIX), NULL);
+    json_object_set_string_member (out, "$ref", v2_ref);
+  }
+  return node;
+}
+
+/* The Swagger 2.0 document, as JSON: the definitions, and each type's
+ * PATCH path with its GVK and fieldValidation, which kubectl 1.27 and
+ * 1.28 look for before they validate on the server. */
+static JsonNode *
+v2_document (ApiOpenApi *self)
+{
+  JsonObject *doc = json_object_new ();
+  JsonObject *info = json_object_new ();
+  JsonObject *paths = json_object_new ();
+  JsonObject *definitions = json_object_new ();
+
+  json_object_set_string_member (doc, "swagger", "2.0");
+  json_object_set_string_member (info, "title", "Kubernetes");
+  json_object_set_string_member (info, "version", "v1.32.0");
+  json_object_set_object_member (doc, "info", info);
+
+  for (guint i = 0; i < self->types->len; i++) {
+    TimonResourceType *type = self->types->pdata[i];
+    gboolean namespaced = timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED;
+    g_autofree char *gv = group_version_path (type);
+    g_autofree char *path =
+      namespaced ? g_strdup_printf ("/%s/namespaces/{namespace}/%s/{name}", gv,
+                                    timon_resource_type_get_plural (type))
+                 : g_strdup_printf ("/%s/%s/{name}", gv, timon_resource_type_get_plural (type));
+    g_autofree char *text = g_strdup_printf (
+      "{\"patch\":{\"description\":\"partially update the specified %s\",\"x-kubernetes-action\":"
+      "\"patch\",\"parameters\":[{\"name\":\"fieldValidation\",\"in\":\"query\",\"type\":"
+      "\"string\","
+      "\"uniqueItems\":true,\"description\":\"What to do with fields the type does not declare: "
+      "Ignore, Warn or Strict.\"}],\"responses\":{\"200\":{\"description\":\"OK\"}}}}",
+      timon_resource_type_get_kind (type));
+    JsonNode *item = json_from_string (text, NULL);
+    JsonObject *patch = json_object_get_object_member (json_node_get_object (item), "patch");
+    json_object_set_member (patch, "x-kubernetes-group-version-kind", gvk_node (type));
+    json_object_set_member (paths, path, item);
+  }
+  json_object_set_object_member (doc, "paths", paths);
+
+  g_autoptr (GList) names = json_object_get_members (self->pool);
+  names = g_list_sort (names, (GCompareFunc) strcmp);
+  for (GList *l = names; l != NULL; l = l->next) {
+    JsonNode *schema = json_object_get_member (self->pool, l->data);
+    if (JSON_NODE_HOLDS_OBJECT (schema))
+      json_object_set_member (definitions, l->data, v2_schema (json_node_get_object (schema), 0));
+  }
+  json_object_set_object_member (doc, "definitions", definitions);
+  return json_node_init_object (json_node_alloc (), doc);
+}
+
+/* Protocol buffers, as much as the document needs: varints and
+ * length-delimited fields. */
+static void
+pb_varint (GByteArray *out, guint64 value)
+{
+  do {
+    guint8 byte = value & 0x7f;
+    value >>= 7;
+    if (value != 0)
+      byte |= 0x80;
+    g_byte_array_append (out, &byte, 1);
+  } while (value != 0);
+}
+
+static void
+pb_bytes (GByteArray *out, guint field, const void *data, gsize length)
+{
+  pb_varint (out, (guint64) field << 3 | 2);
+  pb_varint (out, length);
+  g_byte_array_append (out, data, (guint) length);
+}
+
+static void
+pb_string (GByteArray *out, guint field, const char *value)
+{
+  if (value != NULL && value[0] != '\0')
+    pb_bytes (out, field, value, strlen (value));
+}
+
+static void
+pb_message (GByteArray *out, guint field, GByteArray *message)
+{
+  pb_bytes (out, field, message->data, message->len);
+}
+
+static void
+pb_bool (GByteArray *out, guint field, gboolean value)
+{
+  if (!value)
+    return;
+  pb_varint (out, (guint64) field << 3);
+  pb_varint (out, 1);
+}
+
+/* Vendor extensions: NamedAny {name, Any {yaml}}; JSON is YAML. */
+static void
+pb_extensions (GByteArray *out, guint field, JsonObject *object)
+{
+  g_autoptr (GList) names = json_object_get_members (object);
+  for (GList *l = names; l != NULL; l = l->next) {
+    if (!g_str_has_prefix (l->data, "x-"))
+      continue;
+    g_autofree char *yaml = json_to_string (json_object_get_member (object, l->data), FALSE);
+    g_autoptr (GByteArray) any = g_byte_array_new ();
+    pb_string (any, 2, yaml);
+    g_autoptr (GByteArray) named = g_byte_array_new ();
+    pb_string (named, 1, l->data);
+    pb_message (named, 2, any);
+    pb_message (out, field, named);
+  }
+}
+
+/* openapi.v2.Schema. */
+static void
+pb_schema (GByteArray *out, JsonObject *schema)
+{
+  pb_string (out, 1, json_object_get_string_member_with_default (schema, "$ref", NULL));
+  pb_string (out, 2, json_object_get_string_member_with_default (schema, "format", NULL));
+  pb_string (out, 4, json_object_get_string_member_with_default (schema, "description", NULL));
+  JsonNode *required = json_object_get_member (schema, "required");
+  if (required != NULL && JSON_NODE_HOLDS_ARRAY (required)) {
+    JsonArray *array = json_node_get_array (required);
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      pb_string (out, 19, json_array_get_string_element (array, i));
+  }
+  JsonNode *additional = json_object_get_member (schema, "additionalProperties");
+  if (additional != NULL) {
+    g_autoptr (GByteArray) item = g_byte_array_new ();
+    if (JSON_NODE_HOLDS_OBJECT (additional)) {
+      g_autoptr (GByteArray) inner = g_byte_array_new ();
+      pb_schema (inner, json_node_get_object (additional));
+      pb_message (item, 1, inner);
+    } else if (JSON_NODE_HOLDS_VALUE (additional)) {
+      pb_bool (item, 2, json_node_get_boolean (additional));
+    }
+    pb_message (out, 21, item);
+  }
+  const char *type = json_object_get_string_member_with_default (schema, "type", NULL);
+  if (type != NULL) {
+    g_autoptr (GByteArray) item = g_byte_array_new ();
+    pb_string (item, 1, type);
+    pb_message (out, 22, item);
+  }
+  JsonNode *items = json_object_get_member (schema, "items");
+  if (items != NULL && JSON_NODE_HOLDS_OBJECT (items)) {
+    g_autoptr (GByteArray) inner = g_byte_array_new ();
+    pb_schema (inner, json_node_get_object (items));
+    g_autoptr (GByteArray) item = g_byte_array_new ();
+    pb_message (item, 1, inner);
+    pb_message (out, 23, item);
+  }
+  JsonNode *properties = json_object_get_member (schema, "properties");
+  if (properties != NULL && JSON_NODE_HOLDS_OBJECT (properties)) {
+    JsonObject *object = json_node_get_object (properties);
+    g_autoptr (GByteArray) list = g_byte_array_new ();
+    g_autoptr (GList) names = json_object_get_members (object);
+    for (GList *l = names; l != NULL; l = l->next) {
+      g_autoptr (GByteArray) inner = g_byte_array_new ();
+      pb_schema (inner, json_object_get_object_member (object, l->data));
+      g_autoptr (GByteArray) named = g_byte_array_new ();
+      pb_string (named, 1, l->data);
+      pb_message (named, 2, inner);
+      pb_message (list, 1, named);
+    }
+    pb_message (out, 25, list);
+  }
+  pb_extensions (out, 31, schema);
+}
+
+/* A query parameter of an operation: ParametersItem { Parameter {
+ * NonBodyParameter { QueryParameterSubSchema } } }. */
+static void
+pb_query_parameter (GByteArray *out, JsonObject *parameter)
+{
+  g_autoptr (GByteArray) query = g_byte_array_new ();
+  pb_string (query, 2, "query");
+  pb_string (query, 3, json_object_get_string_member_with_default (parameter, "description", NULL));
+  pb_string (query, 4, json_object_get_string_member_with_default (parameter, "name", NULL));
+  pb_string (query, 6, json_object_get_string_member_with_default (parameter, "type", NULL));
+  pb_bool (query, 20, TRUE);
+  g_autoptr (GByteArray) non_body = g_byte_array_new ();
+  pb_message (non_body, 3, query);
+  g_autoptr (GByteArray) param = g_byte_array_new ();
+  pb_message (param, 2, non_body);
+  g_autoptr (GByteArray) item = g_byte_array_new ();
+  pb_message (item, 1, param);
+  pb_message (out, 8, item);
+}
+
+/* The document in protobuf: openapi.v2.Document. */
+static GBytes *
+v2_protobuf (JsonObject *doc)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  JsonObject *info = json_object_get_object_member (doc, "info");
+
+  pb_string (out, 1, "2.0");
+  g_autoptr (GByteArray) info_pb = g_byte_array_new ();
+  pb_string (info_pb, 1, json_object_get_string_member (info, "title"));
+  pb_string (info_pb, 2, json_object_get_string_member (info, "version"));
+  pb_message (out, 2, info_pb);
+
+  JsonObject *paths = json_object_get_object_member (doc, "paths");
+  g_autoptr (GByteArray) paths_pb = g_byte_array_new ();
+  g_autoptr (GList) path_names = json_object_get_members (paths);
+  for (GList *l = path_names; l != NULL; l = l->next) {
+    JsonObject *patch =
+      json_object_get_object_member (json_object_get_object_member (paths, l->data), "patch");
+    g_autoptr (GByteArray) operation = g_byte_array_new ();
+    pb_string (operation, 3, json_object_get_string_member (patch, "description"));
+    JsonArray *parameters = json_object_get_array_member (patch, "parameters");
+    for (guint i = 0; i < json_array_get_length (parameters); i++)
+      pb_query_parameter (operation, json_array_get_object_element (parameters, i));
+    pb_extensions (operation, 13, patch);
+    g_autoptr (GByteArray) path_item = g_byte_array_new ();
+    pb_message (path_item, 8, operation);
+    g_autoptr (GByteArray) named = g_byte_array_new ();
+    pb_string (named, 1, l->data);
+    pb_message (named, 2, path_item);
+    pb_message (paths_pb, 2, named);
+  }
+  pb_message (out, 8, paths_pb);
+
+  JsonObject *definitions = json_object_get_object_member (doc, "definitions");
+  g_autoptr (GByteArray) definitions_pb = g_byte_array_new ();
+  g_autoptr (GList) names = json_object_get_members (definitions);
+  for (GList *l = names; l != NULL; l = l->next) {
+    g_autoptr (GByteArray) schema = g_byte_array_new ();
+    pb_schema (schema, json_object_get_object_member (definitions, l->data));
+    g_autoptr (GByteArray) named = g_byte_array_new ();
+    pb_string (named, 1, l->data);
+    pb_message (named, 2, schema);
+    pb_message (definitions_pb, 1, named);
+  }
+  pb_message (out, 9, definitions_pb);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static Document *
+v2_make (GBytes *bytes)
+{
+  Document *doc = g_new0 (Document, 1);
+  doc->json = bytes;
+  char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA512, bytes);
+  doc->hash = g_ascii_strup (hash, -1);
+  g_free (hash);
+  return doc;
+}
+
+/* Answers /openapi/v2: protobuf when the client asks for it (kubectl
+ * does), else JSON. */
+static void
+handle_v2 (ApiOpenApi *self, ApiMessage *msg)
+{
+  const char *accept = api_message_get_header (msg, "Accept");
+  gboolean protobuf = accept != NULL && strstr (accept, "protobuf") != NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->v2_json == NULL) {
+    g_autoptr (JsonNode) doc = v2_document (self);
+    gsize length = 0;
+    char *text = api_node_to_string (doc, &length);
+    self->v2_json = v2_make (g_bytes_new_take (text, length));
+    self->v2_protobuf = v2_make (v2_protobuf (json_node_get_object (doc)));
+  }
+  g_mutex_unlock (&self->lock);
+
+  Document *doc = protobuf ? self->v2_protobuf : self->v2_json;
+  g_autofree char *etag = g_strdup_printf ("\"%s\"", doc->hash);
+  api_message_set_header (msg, "ETag", etag);
+  api_message_set_header (msg, "Vary", "Accept");
+  if (g_strcmp0 (api_message_get_header (msg, "If-None-Match"), etag) == 0) {
+    api_message_set_status (msg, 304);
+    return;
+  }
+  api_message_set_response (msg, 200, protobuf ? V2_PROTOBUF : "application/json", doc->json);
+}
+
 /* Answers /openapi/v3 and its documents, as Kubernetes: a document
  * asked for by its current hash may be cached for good; by an old one,
  * the client is sent to the current one. */
 gboolean
 api_handle_openapi (ApiOpenApi *self, ApiMessage *msg, const char *path)
 {
-  if (strcmp (path, "/openapi/v3") != 0 && strcmp (path, "/openapi/v3/") != 0 &&
+  gboolean v2 = strcmp (path, "/openapi/v2") == 0;
+  if (!v2 && strcmp (path, "/openapi/v3") != 0 && strcmp (path, "/openapi/v3/") != 0 &&
       !g_str_has_prefix (path, "/openapi/v3/"))
     return FALSE;
 
@@ -671,6 +1023,10 @@ api_handle_openapi (ApiOpenApi *self, ApiMessage *msg, const char *path)
       g_error_new_literal (TIMON_API_ERROR, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
                            "the server does not allow this method on the requested resource");
     api_reply_error (msg, error, NULL, NULL);
+    return TRUE;
+  }
+  if (v2) {
+    handle_v2 (self, msg);
     return TRUE;
   }
 

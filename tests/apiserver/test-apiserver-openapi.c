@@ -435,6 +435,49 @@ test_create_dry_run (Fixture *f, gconstpointer data)
   assert_status (&bad, 422, "Invalid");
 }
 
+/* /openapi/v2, which kubectl 1.27 and 1.28 read: JSON on request,
+ * protobuf (gnostic's openapi.v2.Document) for kubectl. */
+static void
+test_v2 (Fixture *f, gconstpointer data)
+{
+  g_auto (Response) r = { 0 };
+  request (f, &r, "GET", "/openapi/v2", NULL);
+  assert_ok (&r, 200);
+  g_assert_cmpstr (str (obj (&r), "swagger"), ==, "2.0");
+  JsonObject *definitions = json_object_get_object_member (obj (&r), "definitions");
+  JsonObject *sprocket = json_object_get_object_member (definitions, "io.timon.test.v1.Sprocket");
+  g_assert_cmpstr (str (sprocket, "properties.spec.$ref"), ==,
+                   "#/definitions/io.timon.test.v1.SprocketSpec");
+  g_assert_cmpstr (str (sprocket, "properties.spec.description"), ==,
+                   "What the sprocket should be.");
+  /* A subtree that takes anything has no properties to validate. */
+  JsonObject *widget = json_object_get_object_member (definitions, "io.timon.test.v1.Widget");
+  g_assert_false (json_object_has_member (widget, "properties"));
+  JsonObject *paths = json_object_get_object_member (obj (&r), "paths");
+  g_assert_nonnull (
+    path_get (json_object_get_object_member (
+                paths, "/apis/test.timon.io/v1/namespaces/{namespace}/sprockets/{name}"),
+              "patch.x-kubernetes-group-version-kind"));
+
+  g_auto (Response) pb = { 0 };
+  request_full (f, &pb, "GET", "/openapi/v2", NULL, NULL, 0,
+                "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  g_assert_cmpuint (pb.status, ==, 200);
+  g_assert_cmpstr (pb.content_type, ==,
+                   "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+  /* Field 1 (swagger), length 3: "2.0". */
+  g_assert_true (g_str_has_prefix (pb.body, "\n\0032.0\022"));
+  const char *etag = soup_message_headers_get_one (pb.headers, "ETag");
+  g_assert_nonnull (etag);
+  g_autoptr (SoupMessage) again = new_message (f, "GET", "/openapi/v2");
+  SoupMessageHeaders *headers = soup_message_get_request_headers (again);
+  soup_message_headers_replace (headers, "Accept",
+                                "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  soup_message_headers_replace (headers, "If-None-Match", etag);
+  g_autoptr (GBytes) body = soup_session_send_and_read (f->session, again, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (again), ==, 304);
+}
+
 static gboolean
 have_pods (Fixture *f)
 {
@@ -553,6 +596,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/apiserver/openapi/documents", test_documents);
   ADD ("/apiserver/openapi/field-validation", test_field_validation);
+  ADD ("/apiserver/openapi/v2", test_v2);
   ADD ("/apiserver/patch/strategic", test_strategic_merge);
   ADD ("/apiserver/patch/server-side-apply", test_server_side_apply);
   ADD ("/apiserver/writes/create-dry-run", test_create_dry_run);

@@ -6,10 +6,9 @@
  * api-resources, version, auth. Each step asserts on what kubectl
  * prints, not only on its exit status.
  *
- * kubectl 1.27 and 1.28 read /openapi/v2 in protobuf, which timond does
- * not serve: their create, apply, replace and edit run with
- * --validate=false, as docs/architecture.md says, and their explain is
- * not run (said in the test log).
+ * Every command runs as a user runs it: create, apply, replace and edit
+ * validate with the server's OpenAPI (v2 in protobuf for 1.27 and 1.28,
+ * v3 for the others), explain reads it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -47,19 +46,6 @@ have_version (const char *version)
   g_autofree char *why = g_strdup_printf ("%s is not installed", binary);
   g_test_skip (why);
   return FALSE;
-}
-
-/* 1.27 and 1.28 validate with /openapi/v2 (protobuf), not served. */
-static gboolean
-reads_openapi_v2 (const char *version)
-{
-  return strcmp (version, "1.27") == 0 || strcmp (version, "1.28") == 0;
-}
-
-static const char *
-validate (const char *version)
-{
-  return reads_openapi_v2 (version) ? "--validate=false" : "--validate=strict";
 }
 
 /* Runs kubectl @version with @args; @editor, if any, as its editor. */
@@ -126,7 +112,7 @@ create (Fixture *f, const char *v, const char *yaml, const char *expected)
 {
   g_autofree char *name = g_strdup_printf ("made-%u.yaml", g_random_int ());
   g_autofree char *path = write_file (f, name, yaml);
-  ok (f, v, ARGS ("create", validate (v), "-f", path), SAYS (expected));
+  ok (f, v, ARGS ("create", "-f", path), SAYS (expected));
 }
 
 #define POD(name, ns)                                                                    \
@@ -154,8 +140,7 @@ test_get (Fixture *f, gconstpointer data)
   if (!have_version (v))
     return;
   g_autofree char *pods = write_file (f, "pods.yaml", pods_yaml);
-  ok (f, v, ARGS ("create", validate (v), "-f", pods),
-      SAYS ("pod/web-1 created", "pod/db-1 created"));
+  ok (f, v, ARGS ("create", "-f", pods), SAYS ("pod/web-1 created", "pod/db-1 created"));
   create (f, v, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n",
           "namespace/other created");
   create (f, v, POD ("away", "other"), "pod/away created");
@@ -212,8 +197,8 @@ test_apply (Fixture *f, gconstpointer data)
     return;
   g_autofree char *text = g_strdup_printf (deploy_yaml, 2);
   g_autofree char *deploy = write_file (f, "deploy.yaml", text);
-  ok (f, v, ARGS ("apply", validate (v), "-f", deploy), SAYS ("deployment.apps/web created"));
-  ok (f, v, ARGS ("apply", validate (v), "-f", deploy), SAYS ("deployment.apps/web unchanged"));
+  ok (f, v, ARGS ("apply", "-f", deploy), SAYS ("deployment.apps/web created"));
+  ok (f, v, ARGS ("apply", "-f", deploy), SAYS ("deployment.apps/web unchanged"));
   /* Changed here, outside the file: the next apply keeps it, and sets
    * what the file says. */
   ok (f, v, ARGS ("set", "image", "deployment/web", "nginx=nginx:1.27"), SAYS ("image updated"));
@@ -224,7 +209,7 @@ test_apply (Fixture *f, gconstpointer data)
     SAYS ("patched"));
   g_autofree char *changed = g_strdup_printf (deploy_yaml, 3);
   g_free (write_file (f, "deploy.yaml", changed));
-  ok (f, v, ARGS ("apply", validate (v), "-f", deploy), SAYS ("deployment.apps/web configured"));
+  ok (f, v, ARGS ("apply", "-f", deploy), SAYS ("deployment.apps/web configured"));
   g_autofree char *state = output (
     f, v,
     ARGS ("get", "deployment", "web", "-o",
@@ -236,13 +221,11 @@ test_apply (Fixture *f, gconstpointer data)
   g_autofree char *ssa = write_file (
     f, "ssa.yaml",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n  b: '2'\n");
-  ok (f, v, ARGS ("apply", "--server-side", validate (v), "-f", ssa),
-      SAYS ("configmap/ssa serverside-applied"));
+  ok (f, v, ARGS ("apply", "--server-side", "-f", ssa), SAYS ("configmap/ssa serverside-applied"));
   g_free (
     write_file (f, "ssa.yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '3'\n"));
-  ok (f, v, ARGS ("apply", "--server-side", validate (v), "-f", ssa),
-      SAYS ("configmap/ssa serverside-applied"));
+  ok (f, v, ARGS ("apply", "--server-side", "-f", ssa), SAYS ("configmap/ssa serverside-applied"));
   g_autofree char *ssa_data =
     output (f, v, ARGS ("get", "configmap", "ssa", "-o", "jsonpath={.data}"));
   g_assert_cmpstr (ssa_data, ==, "{\"a\":\"3\"}");
@@ -257,7 +240,7 @@ test_apply (Fixture *f, gconstpointer data)
                       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: many-secret\n"
                       "stringData:\n  password: hunter2\n"));
   g_autofree char *many = g_build_filename (f->dir, "many", NULL);
-  ok (f, v, ARGS ("apply", validate (v), "-f", many),
+  ok (f, v, ARGS ("apply", "-f", many),
       SAYS ("configmap/many-cm created", "service/many-svc created", "secret/many-secret created"));
   ok (f, v, ARGS ("get", "svc", "many-svc"),
       SAYS ("TYPE", "CLUSTER-IP", "PORT(S)", "ClusterIP", "80/TCP"));
@@ -272,7 +255,7 @@ test_edit (Fixture *f, gconstpointer data)
     return;
   g_autofree char *text = g_strdup_printf (deploy_yaml, 1);
   g_autofree char *deploy = write_file (f, "deploy.yaml", text);
-  ok (f, v, ARGS ("create", validate (v), "-f", deploy), SAYS ("deployment.apps/web created"));
+  ok (f, v, ARGS ("create", "-f", deploy), SAYS ("deployment.apps/web created"));
 
   ok (f, v, ARGS ("label", "deployment", "web", "tier=front"),
       SAYS ("deployment.apps/web labeled"));
@@ -301,14 +284,14 @@ test_edit (Fixture *f, gconstpointer data)
   g_autoptr (GString) edited = g_string_new (current);
   g_string_replace (edited, "replicas: 2", "replicas: 6", 1);
   g_autofree char *replace = write_file (f, "replace.yaml", edited->str);
-  ok (f, v, ARGS ("replace", validate (v), "-f", replace), SAYS ("deployment.apps/web replaced"));
+  ok (f, v, ARGS ("replace", "-f", replace), SAYS ("deployment.apps/web replaced"));
 
   /* edit, with a script for an editor. */
   g_autofree char *editor =
     write_file (f, "editor.sh", "#!/bin/sh\nsed -i 's/replicas: 6/replicas: 4/' \"$1\"\n");
   g_chmod (editor, 0700);
   g_auto (TestRun) run = { 0 };
-  run_kubectl (f, v, &run, editor, ARGS ("edit", validate (v), "deployment/web"));
+  run_kubectl (f, v, &run, editor, ARGS ("edit", "deployment/web"));
   g_assert_cmpint (run.status, ==, 0);
   assert_contains (run.out, "deployment.apps/web edited");
   g_autofree char *replicas =
@@ -338,10 +321,10 @@ test_delete_wait (Fixture *f, gconstpointer data)
   if (!have_version (v))
     return;
   g_autofree char *pods = write_file (f, "pods.yaml", pods_yaml);
-  ok (f, v, ARGS ("create", validate (v), "-f", pods), SAYS ("pod/web-1 created"));
+  ok (f, v, ARGS ("create", "-f", pods), SAYS ("pod/web-1 created"));
   ok (f, v, ARGS ("delete", "pod", "web-1"), SAYS ("pod \"web-1\" deleted"));
   ok (f, v, ARGS ("delete", "-f", pods, "--ignore-not-found"), SAYS ("pod \"db-1\" deleted"));
-  ok (f, v, ARGS ("create", validate (v), "-f", pods), SAYS ("pod/web-1 created"));
+  ok (f, v, ARGS ("create", "-f", pods), SAYS ("pod/web-1 created"));
   ok (f, v, ARGS ("delete", "pods", "-l", "app=db"), SAYS ("pod \"db-1\" deleted"));
   create (f, v, POD ("other", "default"), "pod/other created");
   ok (f, v, ARGS ("delete", "pods", "--all"),
@@ -398,7 +381,7 @@ test_describe (Fixture *f, gconstpointer data)
   if (!have_version (v))
     return;
   g_autofree char *pods = write_file (f, "pods.yaml", pods_yaml);
-  ok (f, v, ARGS ("create", validate (v), "-f", pods), SAYS ("pod/web-1 created"));
+  ok (f, v, ARGS ("create", "-f", pods), SAYS ("pod/web-1 created"));
   g_auto (Response) pod = { 0 };
   request (f, &pod, "GET", PODS "/web-1", NULL);
   g_autofree char *event = g_strdup_printf (
@@ -431,7 +414,7 @@ test_describe (Fixture *f, gconstpointer data)
 
   g_autofree char *text = g_strdup_printf (deploy_yaml, 1);
   g_autofree char *deploy = write_file (f, "deploy.yaml", text);
-  ok (f, v, ARGS ("create", validate (v), "-f", deploy), SAYS ("deployment.apps/web created"));
+  ok (f, v, ARGS ("create", "-f", deploy), SAYS ("deployment.apps/web created"));
   ok (f, v, ARGS ("describe", "deployment", "web"),
       SAYS ("Name:", "web", "Replicas:", "StrategyType:", "RollingUpdate", "nginx:1.26"));
   create (f, v,
@@ -451,12 +434,6 @@ test_describe (Fixture *f, gconstpointer data)
   ok (f, v, ARGS ("get", "events"),
       SAYS ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "Scheduled", "pod/web-1"));
 
-  if (reads_openapi_v2 (v)) {
-    g_test_message ("kubectl %s explains from /openapi/v2 in protobuf, which timond does not "
-                    "serve: explain not run",
-                    v);
-    return;
-  }
   ok (f, v, ARGS ("explain", "pod.spec.containers"), SAYS ("FIELDS:", "image", "livenessProbe"));
   ok (f, v, ARGS ("explain", "deployment.spec.strategy.rollingUpdate.maxSurge"), SAYS ("maxSurge"));
 }
