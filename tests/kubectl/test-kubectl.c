@@ -372,8 +372,35 @@ test_delete_wait (Fixture *f, gconstpointer data)
       SAYS ("pod/ready condition met"));
 }
 
-/* describe shows the object and its events; explain prints the
- * schemas' descriptions. */
+/* Posts an Event about the object at @path, of @kind, in default: with
+ * its uid, which describe selects events by. */
+static void
+post_event (Fixture *f,
+            const char *name,
+            const char *kind,
+            const char *path,
+            const char *reason,
+            const char *message)
+{
+  g_auto (Response) object = { 0 };
+  request (f, &object, "GET", path, NULL);
+  assert_ok (&object, 200);
+  g_autofree char *body = g_strdup_printf (
+    "{\"metadata\":{\"name\":\"%s\"},\"involvedObject\":{\"kind\":\"%s\",\"name\":\"%s\","
+    "\"namespace\":\"%s\",\"uid\":\"%s\"},\"reason\":\"%s\",\"message\":\"%s\","
+    "\"type\":\"Normal\",\"count\":1,\"source\":{\"component\":\"test\"},"
+    "\"firstTimestamp\":\"2026-11-26T14:55:11Z\",\"lastTimestamp\":\"2026-11-26T14:55:11Z\"}",
+    name, kind, str (obj (&object), "metadata.name"),
+    /* A cluster-scoped object's events name no namespace. */
+    str (obj (&object), "metadata.namespace") ? str (obj (&object), "metadata.namespace") : "",
+    str (obj (&object), "metadata.uid"), reason, message);
+  g_auto (Response) r = { 0 };
+  request (f, &r, "POST", "/api/v1/namespaces/default/events", body);
+  assert_ok (&r, 201);
+}
+
+/* describe shows the object and its events (kubectl shows none for a
+ * namespace); explain prints the schemas' descriptions. */
 static void
 test_describe (Fixture *f, gconstpointer data)
 {
@@ -415,22 +442,41 @@ test_describe (Fixture *f, gconstpointer data)
   g_autofree char *text = g_strdup_printf (deploy_yaml, 1);
   g_autofree char *deploy = write_file (f, "deploy.yaml", text);
   ok (f, v, ARGS ("create", "-f", deploy), SAYS ("deployment.apps/web created"));
-  ok (f, v, ARGS ("describe", "deployment", "web"),
-      SAYS ("Name:", "web", "Replicas:", "StrategyType:", "RollingUpdate", "nginx:1.26"));
+  create (f, v,
+          "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-1a\nspec:\n"
+          "  replicas: 1\n  selector:\n    matchLabels: {app: web}\n  template:\n"
+          "    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
+          "      - {name: nginx, image: nginx:1.26}\n",
+          "replicaset.apps/web-1a created");
   create (f, v,
           "apiVersion: v1\nkind: Service\nmetadata:\n  name: front\nspec:\n  ports:\n"
           "  - {port: 80, targetPort: 8080}\n",
           "service/front created");
-  ok (f, v, ARGS ("describe", "service", "front"),
-      SAYS ("Name:", "front", "Type:", "ClusterIP", "8080/TCP"));
-  ok (f, v, ARGS ("describe", "namespace", "default"),
-      SAYS ("Name:", "default", "Status:", "Active"));
   g_auto (Response) node = { 0 };
   request (
     f, &node, "POST", "/api/v1/nodes",
     "{\"metadata\":{\"name\":\"node-1\",\"labels\":{\"kubernetes.io/hostname\":\"node-1\"}}}");
   assert_ok (&node, 201);
-  ok (f, v, ARGS ("describe", "node", "node-1"), SAYS ("Name:", "node-1", "Labels:"));
+  /* Events of other kinds show in their objects' descriptions too. */
+  post_event (f, "web.d", "Deployment", "/apis/apps/v1/namespaces/default/deployments/web",
+              "ScalingReplicaSet", "Scaled up replica set web-1a to 1");
+  post_event (f, "web-1a.r", "ReplicaSet", "/apis/apps/v1/namespaces/default/replicasets/web-1a",
+              "SuccessfulCreate", "Created pod: web-1a-x");
+  post_event (f, "front.s", "Service", "/api/v1/namespaces/default/services/front",
+              "EnsuringLoadBalancer", "Ensuring load balancer");
+  post_event (f, "node-1.n", "Node", "/api/v1/nodes/node-1", "NodeReady",
+              "Node node-1 status is now: NodeReady");
+  ok (f, v, ARGS ("describe", "replicaset", "web-1a"),
+      SAYS ("Name:", "web-1a", "Replicas:", "Pod Template:", "Events:", "SuccessfulCreate",
+            "Created pod: web-1a-x"));
+  ok (f, v, ARGS ("describe", "deployment", "web"),
+      SAYS ("Name:", "web", "Replicas:", "StrategyType:", "RollingUpdate", "nginx:1.26",
+            "ScalingReplicaSet", "Scaled up replica set web-1a to 1"));
+  ok (f, v, ARGS ("describe", "service", "front"),
+      SAYS ("Name:", "front", "Type:", "ClusterIP", "8080/TCP", "EnsuringLoadBalancer"));
+  ok (f, v, ARGS ("describe", "namespace", "default"),
+      SAYS ("Name:", "default", "Status:", "Active", "No resource quota."));
+  ok (f, v, ARGS ("describe", "node", "node-1"), SAYS ("Name:", "node-1", "Labels:", "NodeReady"));
   ok (f, v, ARGS ("get", "events"),
       SAYS ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "Scheduled", "pod/web-1"));
 
