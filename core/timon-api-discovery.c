@@ -247,14 +247,21 @@ group_list (TimonApiServer *self)
 /* ---- aggregated discovery ------------------------------------------------ */
 
 static void
-add_response_kind (JsonBuilder *builder, TimonResourceType *type)
+add_kind (JsonBuilder *builder, const char *group, const char *version, const char *kind)
 {
   json_builder_set_member_name (builder, "responseKind");
   json_builder_begin_object (builder);
-  add_string (builder, "group", timon_resource_type_get_group (type));
-  add_string (builder, "version", timon_resource_type_get_version (type));
-  add_string (builder, "kind", timon_resource_type_get_kind (type));
+  add_string (builder, "group", group);
+  add_string (builder, "version", version);
+  add_string (builder, "kind", kind);
   json_builder_end_object (builder);
+}
+
+static void
+add_response_kind (JsonBuilder *builder, TimonResourceType *type)
+{
+  add_kind (builder, timon_resource_type_get_group (type), timon_resource_type_get_version (type),
+            timon_resource_type_get_kind (type));
 }
 
 /* A list member that kubectl needs when it has values (shortNames for
@@ -303,12 +310,7 @@ add_discovery_resource (JsonBuilder *builder, TimonResourceType *type)
         continue;
       json_builder_begin_object (builder);
       add_string (builder, "subresource", sub->name);
-      json_builder_set_member_name (builder, "responseKind");
-      json_builder_begin_object (builder);
-      add_string (builder, "group", sub->group);
-      add_string (builder, "version", sub->version);
-      add_string (builder, "kind", sub->kind);
-      json_builder_end_object (builder);
+      add_kind (builder, sub->group, sub->version, sub->kind);
       add_strv (builder, "verbs", sub->verbs);
       json_builder_end_object (builder);
     }
@@ -323,12 +325,7 @@ add_review_resource (JsonBuilder *builder, const ApiReview *review)
 {
   json_builder_begin_object (builder);
   add_string (builder, "resource", review->plural);
-  json_builder_set_member_name (builder, "responseKind");
-  json_builder_begin_object (builder);
-  add_string (builder, "group", review->group);
-  add_string (builder, "version", review->version);
-  add_string (builder, "kind", review->kind);
-  json_builder_end_object (builder);
+  add_kind (builder, review->group, review->version, review->kind);
   add_string (builder, "scope", "Cluster");
   add_strv (builder, "verbs", create_verbs);
   json_builder_end_object (builder);

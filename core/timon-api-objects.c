@@ -418,6 +418,20 @@ read_body (ApiMessage *msg, ApiTarget *target)
   return g_steal_pointer (&node);
 }
 
+/* 422 Invalid of the @options (CreateOptions, PatchOptions, ...) whose
+ * @field has a value Kubernetes does not take. */
+static void
+reply_unsupported_option (ApiMessage *msg,
+                          const char *options,
+                          const char *field,
+                          const char *value,
+                          const char *supported)
+{
+  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
+  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, field, value, "%s", supported);
+  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+}
+
 typedef enum {
   FIELDS_WARN,
   FIELDS_IGNORE,
@@ -447,10 +461,8 @@ read_field_validation (ApiMessage *msg,
     *out = FIELDS_STRICT;
     return TRUE;
   }
-  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
-  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "fieldValidation", value,
-                          "supported values: \"Ignore\", \"Strict\", \"Warn\"");
-  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+  reply_unsupported_option (msg, options, "fieldValidation", value,
+                            "supported values: \"Ignore\", \"Strict\", \"Warn\"");
   return FALSE;
 }
 
@@ -825,10 +837,7 @@ read_dry_run (ApiMessage *msg, GHashTable *query, const char *options, gboolean 
   *out = value != NULL && value[0] != '\0';
   if (!*out || strcmp (value, "All") == 0)
     return TRUE;
-  g_autoptr (TimonFieldErrors) errors = timon_field_errors_new ();
-  timon_field_errors_add (errors, TIMON_FIELD_ERROR_NOT_SUPPORTED, "dryRun", value,
-                          "supported values: \"All\"");
-  api_reply_status (msg, timon_status_new_invalid ("meta.k8s.io", options, "", errors));
+  reply_unsupported_option (msg, options, "dryRun", value, "supported values: \"All\"");
   return FALSE;
 }
 

@@ -40,6 +40,19 @@ struct _ApiOpenApi {
   Document *v2_protobuf;
 };
 
+/* A document of @bytes (taken), named by their hash. */
+static Document *
+document_new (const char *path, GBytes *bytes)
+{
+  Document *doc = g_new0 (Document, 1);
+  doc->path = g_strdup (path);
+  doc->json = bytes;
+  char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA512, bytes);
+  doc->hash = g_ascii_strup (hash, -1);
+  g_free (hash);
+  return doc;
+}
+
 static void
 document_free (Document *doc)
 {
@@ -47,6 +60,14 @@ document_free (Document *doc)
   g_bytes_unref (doc->json);
   g_free (doc->hash);
   g_free (doc);
+}
+
+static GBytes *
+node_to_bytes (JsonNode *node)
+{
+  gsize length = 0;
+  char *text = api_node_to_string (node, &length);
+  return g_bytes_new_take (text, length);
 }
 
 /* The name Kubernetes gives a kind's schema: io.k8s.api.GROUP.VERSION.KIND
@@ -617,15 +638,7 @@ build_document (ApiOpenApi *self, const char *gv_path)
   json_builder_end_object (b);
 
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  gsize length = 0;
-  char *text = api_node_to_string (root, &length);
-  Document *doc = g_new0 (Document, 1);
-  doc->path = g_strdup (gv_path);
-  doc->json = g_bytes_new_take (text, length);
-  char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA512, doc->json);
-  doc->hash = g_ascii_strup (hash, -1);
-  g_free (hash);
-  return doc;
+  return document_new (gv_path, node_to_bytes (root));
 }
 
 /* Makes the documents and the root, once. */
@@ -654,9 +667,7 @@ ensure_documents (ApiOpenApi *self)
   json_builder_end_object (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  gsize length = 0;
-  char *text = api_node_to_string (root, &length);
-  self->root = g_bytes_new_take (text, length);
+  self->root = node_to_bytes (root);
 }
 
 /* ---- /openapi/v2 ---------------------------------------------------------- */
@@ -840,6 +851,20 @@ pb_extensions (GByteArray *out, guint field, JsonObject *object)
   }
 }
 
+static void pb_schema (GByteArray *out, JsonObject *schema);
+
+/* A NamedSchema {name, Schema} as field @field of @out. */
+static void
+pb_named_schema (GByteArray *out, guint field, const char *name, JsonObject *schema)
+{
+  g_autoptr (GByteArray) inner = g_byte_array_new ();
+  pb_schema (inner, schema);
+  g_autoptr (GByteArray) named = g_byte_array_new ();
+  pb_string (named, 1, name);
+  pb_message (named, 2, inner);
+  pb_message (out, field, named);
+}
+
 /* openapi.v2.Schema. */
 static void
 pb_schema (GByteArray *out, JsonObject *schema)
@@ -884,14 +909,8 @@ pb_schema (GByteArray *out, JsonObject *schema)
     JsonObject *object = json_node_get_object (properties);
     g_autoptr (GByteArray) list = g_byte_array_new ();
     g_autoptr (GList) names = json_object_get_members (object);
-    for (GList *l = names; l != NULL; l = l->next) {
-      g_autoptr (GByteArray) inner = g_byte_array_new ();
-      pb_schema (inner, json_object_get_object_member (object, l->data));
-      g_autoptr (GByteArray) named = g_byte_array_new ();
-      pb_string (named, 1, l->data);
-      pb_message (named, 2, inner);
-      pb_message (list, 1, named);
-    }
+    for (GList *l = names; l != NULL; l = l->next)
+      pb_named_schema (list, 1, l->data, json_object_get_object_member (object, l->data));
     pb_message (out, 25, list);
   }
   pb_extensions (out, 31, schema);
@@ -954,27 +973,11 @@ v2_protobuf (JsonObject *doc)
   JsonObject *definitions = json_object_get_object_member (doc, "definitions");
   g_autoptr (GByteArray) definitions_pb = g_byte_array_new ();
   g_autoptr (GList) names = json_object_get_members (definitions);
-  for (GList *l = names; l != NULL; l = l->next) {
-    g_autoptr (GByteArray) schema = g_byte_array_new ();
-    pb_schema (schema, json_object_get_object_member (definitions, l->data));
-    g_autoptr (GByteArray) named = g_byte_array_new ();
-    pb_string (named, 1, l->data);
-    pb_message (named, 2, schema);
-    pb_message (definitions_pb, 1, named);
-  }
+  for (GList *l = names; l != NULL; l = l->next)
+    pb_named_schema (definitions_pb, 1, l->data,
+                     json_object_get_object_member (definitions, l->data));
   pb_message (out, 9, definitions_pb);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
-static Document *
-v2_make (GBytes *bytes)
-{
-  Document *doc = g_new0 (Document, 1);
-  doc->json = bytes;
-  char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA512, bytes);
-  doc->hash = g_ascii_strup (hash, -1);
-  g_free (hash);
-  return doc;
 }
 
 /* Answers /openapi/v2: protobuf when the client asks for it (kubectl
@@ -988,10 +991,8 @@ handle_v2 (ApiOpenApi *self, ApiMessage *msg)
   g_mutex_lock (&self->lock);
   if (self->v2_json == NULL) {
     g_autoptr (JsonNode) doc = v2_document (self);
-    gsize length = 0;
-    char *text = api_node_to_string (doc, &length);
-    self->v2_json = v2_make (g_bytes_new_take (text, length));
-    self->v2_protobuf = v2_make (v2_protobuf (json_node_get_object (doc)));
+    self->v2_json = document_new ("v2", node_to_bytes (doc));
+    self->v2_protobuf = document_new ("v2", v2_protobuf (json_node_get_object (doc)));
   }
   g_mutex_unlock (&self->lock);
 

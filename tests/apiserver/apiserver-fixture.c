@@ -518,3 +518,16 @@ kubectl_expect (Fixture *f, const char *const *args, const char *expected)
     g_error ("kubectl %s failed (%d): %s%s", args[0], run.status, run.out, run.err);
   assert_contains (run.out, expected);
 }
+
+/* Whether the real Pod type (resources/core) is loaded; skips the test,
+ * saying why, when it is not. */
+gboolean
+have_pods (Fixture *f)
+{
+  g_auto (Response) r = { 0 };
+  request (f, &r, "GET", "/api/v1/namespaces/default/pods", NULL);
+  if (r.status == 200)
+    return TRUE;
+  g_test_skip ("the resources/core plugin is not loaded: no pods");
+  return FALSE;
+}

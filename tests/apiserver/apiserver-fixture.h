@@ -79,6 +79,7 @@ void create_widget (Fixture *f,
                     const char *labels,
                     const char *color);
 gboolean have_namespaces (Fixture *f);
+gboolean have_pods (Fixture *f);
 guint n_items (Response *r);
 void ensure_namespace (Fixture *f, const char *name);
 Watch *watch_start_accept (Fixture *f, const char *path, const char *accept);

@@ -478,17 +478,6 @@ test_v2 (Fixture *f, gconstpointer data)
   g_assert_cmpuint (soup_message_get_status (again), ==, 304);
 }
 
-static gboolean
-have_pods (Fixture *f)
-{
-  g_auto (Response) r = { 0 };
-  request (f, &r, "GET", PODS, NULL);
-  if (r.status == 200)
-    return TRUE;
-  g_test_skip ("the resources/core plugin is not loaded: no pods");
-  return FALSE;
-}
-
 /* The real kubectl: create -f and apply -f validate on the server by
  * default (they fail without /openapi/v3), and explain prints the
  * schemas' descriptions. */

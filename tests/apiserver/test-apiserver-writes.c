@@ -93,18 +93,6 @@ seconds_between (const char *a, const char *b)
   return g_date_time_difference (y, x) / G_TIME_SPAN_SECOND;
 }
 
-/* Whether the real Pod type (resources/core) is loaded; skips when not. */
-static gboolean
-have_pods (Fixture *f)
-{
-  g_auto (Response) r = { 0 };
-  request (f, &r, "GET", PODS, NULL);
-  if (r.status == 200)
-    return TRUE;
-  g_test_skip ("the resources/core plugin is not loaded: no pods");
-  return FALSE;
-}
-
 /* A pod; @spec and @metadata are JSON members added to its own
  * (",\"nodeName\":\"node-1\""). */
 static void
