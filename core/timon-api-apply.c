@@ -135,8 +135,8 @@ fieldset_of_value (ApiOpenApi *openapi, JsonNode *value, JsonObject *schema, gui
         JsonObject *fields =
           fieldset_of_object (openapi, json_node_get_object (element), items, depth + 1);
         json_object_set_object_member (fields, ".", json_object_new ());
-        json_object_set_object_member (set, element_key (json_node_get_object (element), keys),
-                                       fields);
+        g_autofree char *key = element_key (json_node_get_object (element), keys);
+        json_object_set_object_member (set, key, fields);
       } else if (is_set (schema)) {
         g_autofree char *key = value_key (element);
         json_object_set_object_member (set, key, json_object_new ());

@@ -865,6 +865,7 @@ create_object (TimonApiServer *self,
   Write *w = write_new (self, msg, target);
   w->object = json_object_ref (object);
   w->dry_run = dry_run;
+  g_clear_pointer (&w->name, g_free);
   if (name == NULL || name[0] == '\0')
     w->generate_name = g_strdup (api_object_string (metadata, "generateName"));
   else

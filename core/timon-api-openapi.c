@@ -687,8 +687,8 @@ static JsonNode *
 v2_schema (JsonObject *schema, guint depth)
 {
   JsonObject *out = json_object_new ();
-  JsonNode *node = json_node_init_object (json_node_alloc (), out);
-  json_object_unref (out);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, out);
   if (depth > 64)
     return node;
   const char *ref = json_object_get_string_member_with_default (schema, "$ref", NULL);
@@ -786,7 +786,9 @@ v2_document (ApiOpenApi *self)
       json_object_set_member (definitions, l->data, v2_schema (json_node_get_object (schema), 0));
   }
   json_object_set_object_member (doc, "definitions", definitions);
-  return json_node_init_object (json_node_alloc (), doc);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, doc);
+  return node;
 }
 
 /* Protocol buffers, as much as the document needs: varints and

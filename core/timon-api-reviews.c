@@ -56,7 +56,9 @@ request_spec (ApiMessage *msg)
         return json_node_copy (spec);
     }
   }
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (empty, json_object_new ());
+  return empty;
 }
 
 gboolean

@@ -33,6 +33,24 @@ typedef struct {
   GError **error;
 } Smp;
 
+/* Nodes that own the new object or array they hold (json_node_init_*
+ * would take a reference of their own). */
+static JsonNode *
+take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonNode *
+take_array (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, array);
+  return node;
+}
+
 static gboolean
 is_directive (const char *key)
 {
@@ -74,7 +92,7 @@ strip (JsonNode *node)
     for (GList *l = names; l != NULL; l = l->next)
       if (!is_directive (l->data))
         json_object_set_member (copy, l->data, strip (json_object_get_member (object, l->data)));
-    return json_node_init_object (json_node_alloc (), copy);
+    return take_object (copy);
   }
   if (JSON_NODE_HOLDS_ARRAY (node)) {
     JsonArray *array = json_node_get_array (node);
@@ -87,7 +105,7 @@ strip (JsonNode *node)
         continue;
       json_array_add_element (copy, strip (element));
     }
-    return json_node_init_array (json_node_alloc (), copy);
+    return take_array (copy);
   }
   return json_node_copy (node);
 }
@@ -151,11 +169,11 @@ merge_list (Smp *s, JsonArray *target, JsonArray *patch, JsonObject *schema, gui
       for (guint j = 0; j < json_array_get_length (patch); j++)
         if (j != i)
           json_array_add_element (rest, strip (json_array_get_element (patch, j)));
-      return json_node_init_array (json_node_alloc (), rest);
+      return take_array (rest);
     }
   }
   if (!merge || target == NULL) {
-    g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), json_array_ref (patch));
+    g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), patch);
     return strip (node);
   }
 
@@ -217,7 +235,7 @@ merge_list (Smp *s, JsonArray *target, JsonArray *patch, JsonObject *schema, gui
     json_array_unref (result);
     result = rebuilt;
   }
-  return json_node_init_array (json_node_alloc (), result);
+  return take_array (result);
 }
 
 /* Puts the elements of @list (a merged list) in the order @order gives
@@ -276,7 +294,7 @@ merge_object (Smp *s,
     return NULL;
   }
   if (directive != NULL && strcmp (directive, "replace") == 0) {
-    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), json_object_ref (patch));
+    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), patch);
     return strip (node);
   }
   if (directive != NULL && strcmp (directive, "merge") != 0) {
@@ -285,8 +303,7 @@ merge_object (Smp *s,
   }
 
   JsonObject *result = json_object_new ();
-  g_autoptr (JsonNode) result_node = json_node_init_object (json_node_alloc (), result);
-  json_object_unref (result);
+  g_autoptr (JsonNode) result_node = take_object (result);
   if (target != NULL) {
     g_autoptr (GList) names = json_object_get_members (target);
     for (GList *l = names; l != NULL; l = l->next)
