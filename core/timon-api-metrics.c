@@ -2,9 +2,9 @@
  * the Prometheus text format 0.0.4, named and labelled as Kubernetes'
  * apiserver names them so that its dashboards and alerts apply.
  *
- * Each request is tracked from the early handler (where its headers are
- * in) and counted once, on the message's "finished" signal, with the
- * status it was answered with. Watches are long-running: counted in
+ * Each request is tracked from when its head is read (refused bodies
+ * count too) and counted once, when it is finished (answered, or its
+ * connection gone), with the status it was answered with. Watches are long-running: counted in
  * apiserver_longrunning_requests while open, not in the inflight gauge
  * nor the duration histogram, as Kubernetes does.
  *

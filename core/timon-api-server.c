@@ -3,8 +3,9 @@
  * choosing their form from the Accept header (plain JSON, a Table,
  * aggregated discovery).
  *
- * One SoupServer per worker thread (timon-api-worker.c), all with these
- * handlers. Reads are synchronous (the watch cache or the store serves
+ * Every worker thread's connections (timon-api-worker.c,
+ * timon-api-http.c) hand their requests to api_handle_request(). Reads
+ * are synchronous (the watch cache or the store serves
  * them from memory or a local file); writes pause the message until the
  * store acknowledges them; watches stream.
  *
