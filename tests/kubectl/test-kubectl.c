@@ -17,6 +17,9 @@
 #include "apiserver-fixture.h"
 
 #define PODS "/api/v1/namespaces/default/pods"
+#define POD_WATCHES                                                                   \
+  "apiserver_longrunning_requests{verb=\"WATCH\",group=\"\",version=\"v1\",resource=" \
+  "\"pods\",scope=\"namespace\",component=\"apiserver\"}"
 
 static const char *const versions[] = {
   "1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33", NULL
@@ -496,10 +499,17 @@ test_watch (Fixture *f, gconstpointer data)
   g_autofree char *binary = binary_for (v);
   /* Stopped after a while: `get -w` runs until the stream ends. */
   g_autoptr (GSubprocess) watch =
-    g_subprocess_launcher_spawn (launcher, NULL, "timeout", "3", binary, "get", "pods", "-w",
+    g_subprocess_launcher_spawn (launcher, NULL, "timeout", "5", binary, "get", "pods", "-w",
                                  "--output-watch-events", NULL);
   g_assert_nonnull (watch);
-  g_usleep (800 * 1000);
+  /* Changes only once kubectl watches, so that they come as events. */
+  for (guint tries = 0;; tries++) {
+    g_autoptr (GHashTable) series = scrape (f);
+    if (series_value (series, POD_WATCHES) >= 1)
+      break;
+    g_assert_cmpuint (tries, <, 200);
+    g_usleep (20 * 1000);
+  }
   create (f, v, POD ("watched", "default"), "pod/watched created");
   ok (f, v, ARGS ("label", "pod", "watched", "seen=yes"), SAYS ("labeled"));
   g_autofree char *seen = NULL;
