@@ -10,8 +10,8 @@
  * time go, unless another manager applied them too. Lists merge as the
  * schema says (`x-kubernetes-list-type` map by its keys, set, atomic),
  * through the strategic merge (timon-api-smp.c). Conflicts with other
- * managers are not computed: an apply takes what it sets, as with
- * `force=true` (Kubernetes makes that optional for its clients).
+ * managers are not computed yet: an apply takes what it sets, as with
+ * `force=true`, and updates other than applies record no manager.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
