@@ -186,8 +186,8 @@ api_event_unref (ApiEvent *event)
   g_clear_pointer (&event->entry, api_entry_unref);
   g_clear_pointer (&event->prev, api_entry_unref);
   g_clear_pointer (&event->deleted, api_entry_unref);
-  for (guint i = 0; i < G_N_ELEMENTS (event->lines); i++)
-    g_clear_pointer (&event->lines[i], g_bytes_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (event->chunks); i++)
+    g_clear_pointer (&event->chunks[i], g_bytes_unref);
   timon_resource_type_unref (event->type);
   g_free (event);
 }
@@ -236,14 +236,16 @@ api_entry_to_line (ApiEntry *entry, ApiEventType type)
 }
 
 GBytes *
-api_event_get_line (ApiEvent *event, ApiEventType type)
+api_event_get_chunk (ApiEvent *event, ApiEventType type)
 {
   g_mutex_lock (&event_lock);
-  if (event->lines[type] == NULL)
-    event->lines[type] = api_entry_to_line (event_object (event), type);
-  GBytes *line = event->lines[type];
+  if (event->chunks[type] == NULL) {
+    g_autoptr (GBytes) line = api_entry_to_line (event_object (event), type);
+    event->chunks[type] = api_chunk_new (line);
+  }
+  GBytes *chunk = event->chunks[type];
   g_mutex_unlock (&event_lock);
-  return line;
+  return chunk;
 }
 
 /* ---- what writers know already ----------------------------------------- */

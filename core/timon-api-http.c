@@ -606,6 +606,24 @@ api_message_begin_stream (ApiMessage *msg, const char *content_type)
   conn_wake (msg->conn);
 }
 
+/* Whether @size more bytes may be queued on @msg's stream. A client
+ * that does not read is cut off, at the next dispatch: not here, where
+ * the caller is delivering to the watch that closing would free. */
+static gboolean
+stream_has_room (ApiMessage *msg, gsize size)
+{
+  ApiConnection *conn = msg->conn;
+
+  if (conn == NULL || msg->answered || conn->cut_off)
+    return FALSE;
+  if (conn->out_bytes + size <= MAX_UNSENT)
+    return TRUE;
+  g_debug ("cutting off a connection with %" G_GSIZE_FORMAT " bytes unsent", conn->out_bytes);
+  conn->cut_off = TRUE;
+  conn_wake (conn);
+  return FALSE;
+}
+
 void
 api_message_write_chunk (ApiMessage *msg, GBytes *chunk)
 {
@@ -613,16 +631,8 @@ api_message_write_chunk (ApiMessage *msg, GBytes *chunk)
   gsize size = g_bytes_get_size (chunk);
 
   g_return_if_fail (msg->streaming);
-  if (conn == NULL || msg->answered || conn->cut_off || size == 0)
+  if (size == 0 || !stream_has_room (msg, size))
     return;
-  if (conn->out_bytes + size > MAX_UNSENT) {
-    /* A client that does not read: its stream ends. Not here: the
-     * caller is delivering to the watch that closing would free. */
-    g_debug ("cutting off a connection with %" G_GSIZE_FORMAT " bytes unsent", conn->out_bytes);
-    conn->cut_off = TRUE;
-    conn_wake (conn);
-    return;
-  }
   if (!msg->http10) {
     char size_line[24];
     g_snprintf (size_line, sizeof size_line, "%" G_GSIZE_MODIFIER "x\r\n", size);
@@ -632,6 +642,42 @@ api_message_write_chunk (ApiMessage *msg, GBytes *chunk)
   queue_bytes (conn, chunk);
   if (!msg->http10)
     queue_static (conn, "\r\n");
+  conn_wake (conn);
+}
+
+GBytes *
+api_chunk_new (GBytes *data)
+{
+  gsize size = 0;
+  const char *bytes = g_bytes_get_data (data, &size);
+  GString *chunk = g_string_sized_new (size + 24);
+
+  g_string_append_printf (chunk, "%" G_GSIZE_MODIFIER "x\r\n", size);
+  g_string_append_len (chunk, bytes, (gssize) size);
+  g_string_append (chunk, "\r\n");
+  return g_string_free_to_bytes (chunk);
+}
+
+void
+api_message_write_framed (ApiMessage *msg, GBytes *framed)
+{
+  ApiConnection *conn = msg->conn;
+  gsize size = g_bytes_get_size (framed);
+
+  g_return_if_fail (msg->streaming);
+  if (!stream_has_room (msg, size))
+    return;
+  if (msg->http10) {
+    /* No chunks in HTTP/1.0: the data alone, between the size line and
+     * the CRLF after it. */
+    const char *data = g_bytes_get_data (framed, NULL);
+    const char *start = memchr (data, '\n', size);
+    gsize offset = start != NULL ? (gsize) (start - data) + 1 : 0;
+    g_autoptr (GBytes) raw = g_bytes_new_from_bytes (framed, offset, size - offset - 2);
+    queue_bytes (conn, raw);
+  } else {
+    queue_bytes (conn, framed);
+  }
   conn_wake (conn);
 }
 

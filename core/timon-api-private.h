@@ -134,7 +134,7 @@ typedef struct {
   ApiEntry *entry;   /* after the change; NULL for a deletion */
   ApiEntry *prev;    /* before it; NULL for a creation */
   ApiEntry *deleted; /* a deletion: prev, at the deletion's revision */
-  GBytes *lines[3];  /* the event lines by type, made on first use */
+  GBytes *chunks[3]; /* the event lines by type, framed as HTTP chunks, made on first use */
 } ApiEvent;
 
 typedef enum {
@@ -153,7 +153,9 @@ void api_event_unref (ApiEvent *event);
 /* The object an event of @type shows: the new object, or for a
  * deletion the last one at the deletion's revision. */
 ApiEntry *api_event_get_object (ApiEvent *event, ApiEventType type);
-GBytes *api_event_get_line (ApiEvent *event, ApiEventType type);
+/* The line of @event for a watcher, by @type, as one HTTP/1.1 chunk:
+ * made once, written to every watcher (api_message_write_framed()). */
+GBytes *api_event_get_chunk (ApiEvent *event, ApiEventType type);
 GBytes *api_entry_to_line (ApiEntry *entry, ApiEventType type);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiEvent, api_event_unref)
 
@@ -269,6 +271,12 @@ gboolean api_message_is_finished (ApiMessage *msg);
  * handler. */
 void api_message_begin_stream (ApiMessage *msg, const char *content_type);
 void api_message_write_chunk (ApiMessage *msg, GBytes *chunk);
+/* @data framed as one chunk ("SIZE\r\nDATA\r\n"): what
+ * api_message_write_framed() takes. */
+GBytes *api_chunk_new (GBytes *data);
+/* Writes a chunk framed by api_chunk_new(), shared by many streams:
+ * queued as it is, without a copy or an allocation of its own. */
+void api_message_write_framed (ApiMessage *msg, GBytes *framed);
 void api_message_end_stream (ApiMessage *msg);
 
 /* What the connections call (timon-api-server.c): the API's handler,

@@ -118,7 +118,7 @@ send_event (ApiWatch *w, ApiEvent *event, ApiEventType type)
   if (w->table != NULL)
     send_table (w, event_names[type], api_event_get_object (event, type));
   else
-    append (w, api_event_get_line (event, type));
+    api_message_write_framed (w->msg, api_event_get_chunk (event, type));
 }
 
 /* Ends the stream; the message's end then frees the watch. */
