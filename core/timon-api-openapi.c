@@ -216,6 +216,22 @@ api_openapi_free (ApiOpenApi *self)
 
 /* ---- schemas ------------------------------------------------------------- */
 
+/* The reference @schema is: its "$ref", or that of its "allOf" of one
+ * schema (Kubernetes' way of describing a reference); NULL for none. */
+static const char *
+schema_ref (JsonObject *schema)
+{
+  const char *ref = json_object_get_string_member_with_default (schema, "$ref", NULL);
+  JsonNode *all_of = json_object_get_member (schema, "allOf");
+  if (ref != NULL || all_of == NULL || !JSON_NODE_HOLDS_ARRAY (all_of) ||
+      json_array_get_length (json_node_get_array (all_of)) != 1)
+    return ref;
+  JsonNode *only = json_array_get_element (json_node_get_array (all_of), 0);
+  if (!JSON_NODE_HOLDS_OBJECT (only))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (only), "$ref", NULL);
+}
+
 /* The schema @schema stands for: itself, or the one its "$ref" (or its
  * "allOf"'s only "$ref", Kubernetes' way of describing a reference)
  * names; NULL when the name is unknown. */
@@ -223,14 +239,7 @@ static JsonObject *
 resolve (ApiOpenApi *self, JsonObject *schema)
 {
   for (guint depth = 0; schema != NULL && depth < 8; depth++) {
-    const char *ref = json_object_get_string_member_with_default (schema, "$ref", NULL);
-    JsonArray *all_of = json_object_has_member (schema, "allOf")
-                          ? json_object_get_array_member (schema, "allOf")
-                          : NULL;
-    if (ref == NULL && all_of != NULL && json_array_get_length (all_of) == 1 &&
-        JSON_NODE_HOLDS_OBJECT (json_array_get_element (all_of, 0)))
-      ref = json_object_get_string_member_with_default (json_array_get_object_element (all_of, 0),
-                                                        "$ref", NULL);
+    const char *ref = schema_ref (schema);
     if (ref == NULL)
       return schema;
     if (!g_str_has_prefix (ref, SCHEMA_REF_PREFIX))
@@ -691,15 +700,7 @@ v2_schema (JsonObject *schema, guint depth)
   json_node_take_object (node, out);
   if (depth > 64)
     return node;
-  const char *ref = json_object_get_string_member_with_default (schema, "$ref", NULL);
-  JsonArray *all_of = json_object_has_member (schema, "allOf") &&
-                          JSON_NODE_HOLDS_ARRAY (json_object_get_member (schema, "allOf"))
-                        ? json_object_get_array_member (schema, "allOf")
-                        : NULL;
-  if (ref == NULL && all_of != NULL && json_array_get_length (all_of) == 1 &&
-      JSON_NODE_HOLDS_OBJECT (json_array_get_element (all_of, 0)))
-    ref = json_object_get_string_member_with_default (json_array_get_object_element (all_of, 0),
-                                                      "$ref", NULL);
+  const char *ref = schema_ref (schema);
   gboolean open =
     json_object_get_boolean_member_with_default (schema, "x-kubernetes-preserve-unknown-fields",
                                                  FALSE);
