@@ -299,36 +299,51 @@ read_yaml (ApiMessage *msg)
   return parse_json (msg, json, json_size);
 }
 
-/* Whether the body of an object is YAML rather than JSON, as its
- * Content-Type says; none is JSON, as in Kubernetes (its first media
- * type). Replies 415 and returns FALSE for any other type. */
+/* Whether the body of an object is YAML or protobuf rather than JSON,
+ * as its Content-Type says; none is JSON, as in Kubernetes (its first
+ * media type). Replies 415 and returns FALSE for any other type. */
 static gboolean
-body_is_yaml (ApiMessage *msg, gboolean *out_yaml)
+body_media (ApiMessage *msg, gboolean *out_yaml, gboolean *out_protobuf)
 {
   const char *type = api_message_get_content_type (msg);
 
   *out_yaml = type != NULL && g_ascii_strcasecmp (type, "application/yaml") == 0;
-  if (type == NULL || *out_yaml || g_ascii_strcasecmp (type, "application/json") == 0)
+  /* kubectl 1.32's typed commands (`kubectl create configmap`). */
+  *out_protobuf =
+    type != NULL && g_ascii_strcasecmp (type, "application/vnd.kubernetes.protobuf") == 0;
+  if (type == NULL || *out_yaml || *out_protobuf ||
+      g_ascii_strcasecmp (type, "application/json") == 0)
     return TRUE;
-  /* kubectl 1.32's typed commands (`kubectl create configmap`) send
-   * protobuf, and do not try JSON after a 415: say what to do instead. */
   reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
                    "the body of the request was in an unknown format - accepted media types "
-                   "include: application/json, application/yaml%s",
-                   g_ascii_strcasecmp (type, "application/vnd.kubernetes.protobuf") == 0
-                     ? " (Timon serves JSON only: send application/json, as kubectl 1.31 "
-                       "and `kubectl create -f` do)"
-                     : "");
+                   "include: application/json, application/yaml, "
+                   "application/vnd.kubernetes.protobuf");
   return FALSE;
+}
+
+/* A protobuf body, as the JSON it stands for. */
+static JsonNode *
+read_protobuf (ApiMessage *msg)
+{
+  g_autoptr (GBytes) bytes = read_bytes (msg);
+  if (bytes == NULL)
+    return NULL;
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = api_protobuf_to_json (bytes, &error);
+  if (node == NULL)
+    api_reply_error (msg, error, NULL, NULL);
+  return node;
 }
 
 JsonNode *
 api_read_json_body (ApiMessage *msg)
 {
-  gboolean yaml = FALSE;
-  if (!body_is_yaml (msg, &yaml))
+  gboolean yaml = FALSE, protobuf = FALSE;
+  if (!body_media (msg, &yaml, &protobuf))
     return NULL;
-  g_autoptr (JsonNode) root = yaml ? read_yaml (msg) : api_read_json (msg);
+  g_autoptr (JsonNode) root = protobuf ? read_protobuf (msg)
+                              : yaml   ? read_yaml (msg)
+                                       : api_read_json (msg);
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
@@ -400,6 +415,14 @@ check_object (ApiMessage *msg, ApiTarget *target, JsonObject *object)
 static JsonNode *
 read_body (ApiMessage *msg, ApiTarget *target)
 {
+  const char *media = api_message_get_content_type (msg);
+  if (media != NULL && g_ascii_strcasecmp (media, "application/vnd.kubernetes.protobuf") == 0 &&
+      !api_protobuf_knows (timon_resource_type_get_kind (target->type))) {
+    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "the body of the request was in an unknown format - accepted media types "
+                     "include: application/json, application/yaml");
+    return NULL;
+  }
   g_autoptr (JsonNode) node = api_read_json_body (msg);
   if (node == NULL)
     return NULL;

@@ -516,6 +516,16 @@ typedef struct {
 extern const ApiReview api_reviews[]; /* ended by a NULL group */
 gboolean api_handle_review (TimonApiServer *self, ApiMessage *msg, const char *path);
 
+/* A body in Kubernetes' protobuf ("k8s\0" and a runtime.Unknown), as
+ * JSON, for the kinds kubectl's typed commands send
+ * (timon-api-protobuf.c); NULL with @error (400) when it does not
+ * decode or holds a field timond does not know. */
+JsonNode *api_protobuf_to_json (GBytes *body, GError **error);
+/* Whether objects of @kind can come in protobuf: Kubernetes' own kinds
+ * that kubectl sends so, not those of other plugins (as Kubernetes
+ * takes no protobuf for custom resources). */
+gboolean api_protobuf_knows (const char *kind);
+
 /* Discovery (timon-api-discovery.c). */
 gboolean api_handle_discovery (TimonApiServer *self, ApiMessage *msg, const char *path);
 

@@ -1147,12 +1147,13 @@ test_malformed_flood (Fixture *f, gconstpointer data)
       "UnsupportedMediaType" },
     { "POST", WIDGETS, "application/merge-patch+json", "{\"metadata\":{\"name\":\"bad-28\"}}", 415,
       "UnsupportedMediaType" },
-    /* kubectl 1.32's `create configmap`: Timon speaks JSON only. */
+    /* Protobuf that is not Kubernetes' envelope; a Widget takes none. */
     { "POST", core ? "/api/v1/namespaces/default/configmaps" : WIDGETS,
       "application/vnd.kubernetes.protobuf",
       "k8s\x01\x0a\x0dv1\x12\x09"
       "ConfigMap",
-      415, "UnsupportedMediaType", "Timon serves JSON only: send application/json" },
+      core ? 400 : 415, core ? "BadRequest" : "UnsupportedMediaType",
+      core ? "the protobuf body could not be decoded" : "unknown format" },
     { "PATCH", WIDGETS "/keep", JSON, "{\"spec\":{\"color\":\"red\"}}", 415,
       "UnsupportedMediaType" },
     /* YAML, as Kubernetes takes it; and JSON without a Content-Type. */

@@ -540,6 +540,70 @@ test_misc (Fixture *f, gconstpointer data)
   ok (f, v, ARGS ("cluster-info"), SAYS ("is running at"));
 }
 
+/* The typed commands: kubectl 1.32 and later send their objects in
+ * protobuf, earlier versions in JSON; the objects are the same. */
+static void
+test_typed (Fixture *f, gconstpointer data)
+{
+  const char *v = data;
+  if (!have_version (v))
+    return;
+  ok (f, v, ARGS ("create", "namespace", "typed"), SAYS ("namespace/typed created"));
+  ok (f, v,
+      ARGS ("create", "configmap", "cm", "-n", "typed", "--from-literal=a=1",
+            "--from-literal=b=two"),
+      SAYS ("configmap/cm created"));
+  g_autofree char *cm =
+    output (f, v, ARGS ("get", "configmap", "cm", "-n", "typed", "-o", "jsonpath={.data}"));
+  g_assert_cmpstr (cm, ==, "{\"a\":\"1\",\"b\":\"two\"}");
+  ok (f, v,
+      ARGS ("create", "secret", "generic", "s", "-n", "typed", "--from-literal=password=hunter2"),
+      SAYS ("secret/s created"));
+  g_autofree char *secret =
+    output (f, v,
+            ARGS ("get", "secret", "s", "-n", "typed", "-o", "jsonpath={.type} {.data.password}"));
+  g_assert_cmpstr (secret, ==, "Opaque aHVudGVyMg==");
+  ok (f, v,
+      ARGS ("create", "deployment", "web", "-n", "typed", "--image=nginx:1.27", "--replicas=2",
+            "--port=80"),
+      SAYS ("deployment.apps/web created"));
+  g_autofree char *deploy =
+    output (f, v,
+            ARGS ("get", "deployment", "web", "-n", "typed", "-o",
+                  "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} "
+                  "{.spec.template.spec.containers[0].image} "
+                  "{.spec.template.spec.containers[0].ports[0].containerPort}"));
+  g_assert_cmpstr (deploy, ==, "2 web nginx:1.27 80");
+  ok (f, v, ARGS ("create", "deployment", "none", "-n", "typed", "--image=busybox", "--replicas=0"),
+      SAYS ("deployment.apps/none created"));
+  g_autofree char *none =
+    output (f, v,
+            ARGS ("get", "deployment", "none", "-n", "typed", "-o", "jsonpath={.spec.replicas}"));
+  g_assert_cmpstr (none, ==, "0");
+  ok (f, v, ARGS ("create", "service", "clusterip", "front", "-n", "typed", "--tcp=80:8080"),
+      SAYS ("service/front created"));
+  g_autofree char *svc =
+    output (f, v,
+            ARGS ("get", "service", "front", "-n", "typed", "-o",
+                  "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.type}"));
+  g_assert_cmpstr (svc, ==, "80 8080 ClusterIP");
+  ok (f, v,
+      ARGS ("run", "solo", "-n", "typed", "--image=busybox", "--labels=team=x", "--", "sleep",
+            "3600"),
+      SAYS ("pod/solo created"));
+  g_autofree char *pod =
+    output (f, v,
+            ARGS ("get", "pod", "solo", "-n", "typed", "-o",
+                  "jsonpath={.metadata.labels.team} {.spec.containers[0].args}"));
+  g_assert_cmpstr (pod, ==, "x [\"sleep\",\"3600\"]");
+  ok (f, v, ARGS ("expose", "deployment", "web", "-n", "typed", "--port=8081", "--target-port=80"),
+      SAYS ("service/web exposed"));
+  g_autofree char *exposed = output (f, v,
+                                     ARGS ("get", "service", "web", "-n", "typed", "-o",
+                                           "jsonpath={.spec.selector.app} {.spec.ports[0].port}"));
+  g_assert_cmpstr (exposed, ==, "web 8081");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -552,7 +616,7 @@ main (int argc, char **argv)
     { "get", test_get },           { "apply", test_apply },
     { "edit", test_edit },         { "delete-wait", test_delete_wait },
     { "describe", test_describe }, { "watch", test_watch },
-    { "misc", test_misc },
+    { "misc", test_misc },         { "typed", test_typed },
   };
   for (const char *const *v = versions; *v != NULL; v++) {
     for (gsize i = 0; i < G_N_ELEMENTS (areas); i++) {
