@@ -210,7 +210,10 @@ gboolean
 api_query_bool (GHashTable *query, const char *name)
 {
   const char *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-  return value != NULL && g_ascii_strcasecmp (value, "false") != 0 && strcmp (value, "0") != 0;
+  /* Kubernetes' Convert_Slice_string_To_bool: "0", "f" and "false" in
+   * any case are false, anything else (a bare "?watch" too) true. */
+  return value != NULL && g_ascii_strcasecmp (value, "false") != 0 &&
+         g_ascii_strcasecmp (value, "f") != 0 && strcmp (value, "0") != 0;
 }
 
 static ApiTristate

@@ -401,6 +401,20 @@ test_query (Fixture *f, gconstpointer data)
                  200);
   g_assert_nonnull (strstr (answer, "\"name\":\"q1\""));
   g_assert_null (strstr (answer, "\"name\":\"q2\""));
+
+  /* Booleans as Kubernetes reads them: a bare parameter is true, "F"
+   * is false. */
+  g_auto (Raw) watch = { 0 };
+  g_autofree char *stream =
+    raw_request (f, &watch, "GET " WIDGETS "?watch&timeoutSeconds=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+                 200);
+  g_autofree char *encoding = header_value (stream, "Transfer-Encoding");
+  g_assert_cmpstr (encoding, ==, "chunked");
+  g_assert_nonnull (strstr (stream, "\"type\":\"ADDED\""));
+  g_auto (Raw) list = { 0 };
+  g_autofree char *listed =
+    raw_request (f, &list, "GET " WIDGETS "?watch=F HTTP/1.1\r\nHost: x\r\n\r\n", 200);
+  g_assert_nonnull (strstr (listed, "\"kind\":\"WidgetList\""));
 }
 
 /* A watcher that stops reading is cut off once 32 MiB wait for it,
