@@ -198,20 +198,6 @@ delete_options_clear (DeleteOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeleteOptions, delete_options_clear)
 
-static void reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
-  G_GNUC_PRINTF (3, 4);
-
-static void
-reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
-  api_reply_error (msg, error, NULL, NULL);
-}
-
 /* @member of the body: absent or null gives NULL; another type than
  * @type is the client's mistake (400, as Kubernetes' decoder answers). */
 static JsonNode *
@@ -909,9 +895,9 @@ api_delete_evict (TimonApiServer *self,
   }
   if (dry_run != NULL && dry_run[0] != '\0') {
     if (options.dry_run != NULL && strcmp (options.dry_run, dry_run) != 0) {
-      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                   "Non-matching dry-run options in request and content: [%s] and [%s]", dry_run,
-                   options.dry_run);
+      api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                         "Non-matching dry-run options in request and content: [%s] and [%s]",
+                         dry_run, options.dry_run);
       return;
     }
     g_free (options.dry_run);

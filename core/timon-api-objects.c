@@ -188,29 +188,6 @@ reply_item (ApiMessage *msg, guint status, TimonStoreItem *item, GBytes *value, 
   api_reply_json (msg, status, node);
 }
 
-static void reply_api_error (ApiMessage *msg,
-                             TimonResourceType *type,
-                             const char *name,
-                             TimonApiError code,
-                             const char *format,
-                             ...) G_GNUC_PRINTF (5, 6);
-
-static void
-reply_api_error (ApiMessage *msg,
-                 TimonResourceType *type,
-                 const char *name,
-                 TimonApiError code,
-                 const char *format,
-                 ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
-  api_reply_error (msg, error, type, name);
-}
-
 const char *
 api_object_string (JsonObject *object, const char *member)
 {
@@ -238,8 +215,8 @@ read_bytes (ApiMessage *msg)
   GBytes *body = api_message_get_body (msg);
 
   if (g_bytes_get_size (body) > TIMON_API_MAX_BODY_SIZE) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
-                     "the request body is larger than the limit of 3 MiB");
+    api_reply_message (msg, TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE,
+                       "the request body is larger than the limit of 3 MiB");
     return NULL;
   }
   return g_bytes_ref (body);
@@ -257,9 +234,9 @@ parse_json (ApiMessage *msg, const char *data, gsize size)
   if (size == 0 || !api_json_check_shape (data, size, &error) ||
       !json_parser_load_from_data (parser, data, (gssize) size, &error) ||
       json_parser_get_root (parser) == NULL) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not valid JSON: %s",
-                     error ? error->message : "it is empty");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body of the request is not valid JSON: %s",
+                       error ? error->message : "it is empty");
     return NULL;
   }
   /* Outlives the parser, which drops its own reference. */
@@ -292,8 +269,8 @@ read_yaml (ApiMessage *msg)
   g_autoptr (GError) error = NULL;
   g_autofree char *json = timon_yaml_to_json (data, size, &json_size, &error);
   if (json == NULL) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not valid YAML: %s", error->message);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body of the request is not valid YAML: %s", error->message);
     return NULL;
   }
   return parse_json (msg, json, json_size);
@@ -314,10 +291,10 @@ body_media (ApiMessage *msg, gboolean *out_yaml, gboolean *out_protobuf)
   if (type == NULL || *out_yaml || *out_protobuf ||
       g_ascii_strcasecmp (type, "application/json") == 0)
     return TRUE;
-  reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                   "the body of the request was in an unknown format - accepted media types "
-                   "include: application/json, application/yaml, "
-                   "application/vnd.kubernetes.protobuf");
+  api_reply_message (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                     "the body of the request was in an unknown format - accepted media types "
+                     "include: application/json, application/yaml, "
+                     "application/vnd.kubernetes.protobuf");
   return FALSE;
 }
 
@@ -347,8 +324,8 @@ api_read_json_body (ApiMessage *msg)
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body of the request is not a JSON object");
     return NULL;
   }
   return g_steal_pointer (&root);
@@ -367,17 +344,17 @@ check_object (ApiMessage *msg, ApiTarget *target, JsonObject *object)
   const char *kind = timon_resource_type_get_kind (type);
   JsonNode *member = json_object_get_member (object, "apiVersion");
   if (member != NULL && g_strcmp0 (api_object_string (object, "apiVersion"), api_version) != 0) {
-    reply_api_error (
-      msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
+    api_reply_message (
+      msg, TIMON_API_ERROR_BAD_REQUEST,
       "the API version in the data (%s) does not match the expected API version (%s)",
       api_object_string (object, "apiVersion") ?: "?", api_version);
     return FALSE;
   }
   member = json_object_get_member (object, "kind");
   if (member != NULL && g_strcmp0 (api_object_string (object, "kind"), kind) != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the kind in the data (%s) does not match the expected kind (%s)",
-                     api_object_string (object, "kind") ?: "?", kind);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the kind in the data (%s) does not match the expected kind (%s)",
+                       api_object_string (object, "kind") ?: "?", kind);
     return FALSE;
   }
   json_object_set_string_member (object, "apiVersion", api_version);
@@ -387,8 +364,7 @@ check_object (ApiMessage *msg, ApiTarget *target, JsonObject *object)
   if (member == NULL || JSON_NODE_HOLDS_NULL (member)) {
     json_object_set_object_member (object, "metadata", json_object_new ());
   } else if (!JSON_NODE_HOLDS_OBJECT (member)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "metadata must be a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
     return FALSE;
   }
   JsonObject *metadata = api_object_child (object, "metadata");
@@ -396,9 +372,9 @@ check_object (ApiMessage *msg, ApiTarget *target, JsonObject *object)
   if (timon_resource_type_get_scope (type) == TIMON_RESOURCE_NAMESPACED) {
     const char *ns = api_object_string (metadata, "namespace");
     if (ns != NULL && ns[0] != '\0' && strcmp (ns, target->namespace) != 0) {
-      reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                       "the namespace of the provided object does not match the namespace sent "
-                       "on the request");
+      api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                         "the namespace of the provided object does not match the namespace sent "
+                         "on the request");
       return FALSE;
     }
     json_object_set_string_member (metadata, "namespace", target->namespace);
@@ -418,9 +394,9 @@ read_body (ApiMessage *msg, ApiTarget *target)
   const char *media = api_message_get_content_type (msg);
   if (media != NULL && g_ascii_strcasecmp (media, "application/vnd.kubernetes.protobuf") == 0 &&
       !api_protobuf_knows (timon_resource_type_get_kind (target->type))) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json, application/yaml");
+    api_reply_message (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                       "the body of the request was in an unknown format - accepted media types "
+                       "include: application/json, application/yaml");
     return NULL;
   }
   g_autoptr (JsonNode) node = api_read_json_body (msg);
@@ -431,9 +407,9 @@ read_body (ApiMessage *msg, ApiTarget *target)
   g_autoptr (GError) error = NULL;
   if (metadata != NULL && !api_check_object_meta (metadata, &error)) {
     const char *kind = timon_resource_type_get_kind (target->type);
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "%s in version \"%s\" cannot be handled as a %s: %s", kind,
-                     timon_resource_type_get_version (target->type), kind, error->message);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "%s in version \"%s\" cannot be handled as a %s: %s", kind,
+                       timon_resource_type_get_version (target->type), kind, error->message);
     return NULL;
   }
   if (!check_object (msg, target, json_node_get_object (node)))
@@ -514,7 +490,7 @@ check_fields (TimonApiServer *self,
     for (guint i = 0; i < unknown->len; i++)
       g_string_append_printf (message, "%sunknown field \"%s\"", i > 0 ? ", " : "",
                               (char *) unknown->pdata[i]);
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST, "%s", message->str);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "%s", message->str);
     return FALSE;
   }
   for (guint i = 0; warn && mode == FIELDS_WARN && i < unknown->len; i++) {
@@ -953,9 +929,9 @@ revision_too_large (TimonApiServer *self, ApiMessage *msg, const ApiListOptions 
 
   if (options->revision <= current || options->continue_token != NULL)
     return FALSE;
-  reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_TIMEOUT,
-                   "Too large resource version: %" G_GINT64_FORMAT ", current: %" G_GINT64_FORMAT,
-                   options->revision, current);
+  api_reply_message (msg, TIMON_API_ERROR_TIMEOUT,
+                     "Too large resource version: %" G_GINT64_FORMAT ", current: %" G_GINT64_FORMAT,
+                     options->revision, current);
   return TRUE;
 }
 
@@ -1149,8 +1125,8 @@ handle_list (TimonApiServer *self,
   if (!api_list_options_parse (&options, query, FALSE, msg))
     return;
   if (options.continue_token != NULL && options.revision > 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "specifying resource version is not allowed when using continue");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "specifying resource version is not allowed when using continue");
     return;
   }
   ApiCache *cache = cache_for_read (self, target->type, &options);
@@ -1398,9 +1374,9 @@ update_run (Write *w)
   /* A body without a name names no object: Kubernetes' checkName(). */
   const char *name = api_object_string (metadata, "name");
   if (g_strcmp0 (name ? name : "", w->name) != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the name of the object (%s) does not match the name on the URL (%s)",
-                     name ? name : "", w->name);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the name of the object (%s) does not match the name on the URL (%s)",
+                       name ? name : "", w->name);
     return;
   }
   if (!check_fields (self, msg, type, object, w->fields, w->attempts == 1))
@@ -1412,8 +1388,7 @@ update_run (Write *w)
   guint64 expected = 0;
   if (rv != NULL && rv[0] != '\0' &&
       !g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &expected, NULL)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "invalid resource version \"%s\"", rv);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "invalid resource version \"%s\"", rv);
     return;
   }
   if (expected != 0 && (gint64) expected != current_revision) {
@@ -1535,9 +1510,9 @@ handle_apply (TimonApiServer *self,
   g_autoptr (GError) error = NULL;
 
   if (target->subresource != NULL) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "server-side apply of the %s subresource is not supported",
-                     target->subresource);
+    api_reply_message (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                       "server-side apply of the %s subresource is not supported",
+                       target->subresource);
     return;
   }
   if (manager == NULL || manager[0] == '\0') {
@@ -1552,8 +1527,8 @@ handle_apply (TimonApiServer *self,
   if (applied == NULL)
     return;
   if (!JSON_NODE_HOLDS_OBJECT (applied)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the body of the request is not a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body of the request is not a JSON object");
     return;
   }
   JsonObject *object = json_node_get_object (applied);
@@ -1563,7 +1538,7 @@ handle_apply (TimonApiServer *self,
   }
   JsonObject *metadata = api_object_child (object, "metadata");
   if (metadata != NULL && !api_check_object_meta (metadata, &error)) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST, "%s", error->message);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "%s", error->message);
     return;
   }
   if (!check_object (msg, target, object))
@@ -1573,9 +1548,9 @@ handle_apply (TimonApiServer *self,
   if (name == NULL || name[0] == '\0') {
     json_object_set_string_member (metadata, "name", target->name);
   } else if (strcmp (name, target->name) != 0) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_BAD_REQUEST,
-                     "the name of the object (%s) does not match the name on the URL (%s)", name,
-                     target->name);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the name of the object (%s) does not match the name on the URL (%s)", name,
+                       target->name);
     return;
   }
 
@@ -1621,11 +1596,11 @@ handle_patch (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTab
   /* As Kubernetes for custom resources: without a schema, no strategy. */
   if (patch_type == API_PATCH_STRATEGIC &&
       timon_resource_type_get_schema (target->type, NULL) == NULL) {
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                     "the body of the request was in an unknown format - accepted media types "
-                     "include: application/json-patch+json, application/merge-patch+json (%s "
-                     "describes no schema, so it has no strategic merge patch)",
-                     timon_resource_type_get_kind (target->type));
+    api_reply_message (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                       "the body of the request was in an unknown format - accepted media types "
+                       "include: application/json-patch+json, application/merge-patch+json (%s "
+                       "describes no schema, so it has no strategic merge patch)",
+                       timon_resource_type_get_kind (target->type));
     return;
   }
   if (patch_type == API_PATCH_APPLY) {
@@ -1680,8 +1655,8 @@ api_handle_object (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHa
        * Kubernetes. */
       api_handle_delete (self, msg, target, query);
     } else {
-      reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                       "the server does not allow this method on the requested resource");
+      api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                         "the server does not allow this method on the requested resource");
     }
     return;
   }
@@ -1693,8 +1668,8 @@ api_handle_object (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHa
   else if (strcmp (method, "DELETE") == 0 && target->subresource == NULL)
     api_handle_delete (self, msg, target, query);
   else
-    reply_api_error (msg, NULL, NULL, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                     "the server does not allow this method on the requested resource");
+    api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                       "the server does not allow this method on the requested resource");
 }
 
 /**

@@ -1023,10 +1023,7 @@ api_handle_openapi (ApiOpenApi *self, ApiMessage *msg, const char *path)
 
   const char *method = api_message_get_method (msg);
   if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0) {
-    g_autoptr (GError) error =
-      g_error_new_literal (TIMON_API_ERROR, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                           "the server does not allow this method on the requested resource");
-    api_reply_error (msg, error, NULL, NULL);
+    api_reply_method_not_allowed (msg);
     return TRUE;
   }
   if (v2) {
@@ -1048,10 +1045,8 @@ api_handle_openapi (ApiOpenApi *self, ApiMessage *msg, const char *path)
   /* Made once and never changed: readable without the lock. */
   Document *doc = g_hash_table_lookup (self->documents, gv);
   if (doc == NULL) {
-    g_autoptr (GError) error =
-      g_error_new_literal (TIMON_API_ERROR, TIMON_API_ERROR_NOT_FOUND,
-                           "the server could not find the requested resource");
-    api_reply_error (msg, error, NULL, NULL);
+    api_reply_message (msg, TIMON_API_ERROR_NOT_FOUND,
+                       "the server could not find the requested resource");
     return TRUE;
   }
   const char *hash = g_hash_table_lookup (api_message_get_query (msg), "hash");

@@ -7,6 +7,7 @@
 #include "timon-api-server.h"
 #include "timon-field-selector.h"
 #include "timon-label-selector.h"
+#include "timon-status.h"
 
 G_BEGIN_DECLS
 
@@ -307,6 +308,11 @@ void api_reply_status (ApiMessage *msg, JsonNode *status);
 /* A bare Status Success with @code, as Kubernetes answers a binding or
  * an eviction. */
 void api_reply_success (ApiMessage *msg, guint code);
+/* 405, in Kubernetes' words. */
+void api_reply_method_not_allowed (ApiMessage *msg);
+/* Replies with a Status of @code and the message @format makes. */
+void api_reply_message (ApiMessage *msg, TimonApiError code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
 void api_reply_error (ApiMessage *msg,
                       const GError *error,
                       TimonResourceType *type,

@@ -74,10 +74,7 @@ api_handle_review (TimonApiServer *self, ApiMessage *msg, const char *path)
   if (review == NULL)
     return FALSE;
   if (strcmp (api_message_get_method (msg), "POST") != 0) {
-    g_autoptr (GError) error =
-      g_error_new_literal (TIMON_API_ERROR, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                           "the server does not allow this method on the requested resource");
-    api_reply_error (msg, error, NULL, NULL);
+    api_reply_method_not_allowed (msg);
     return TRUE;
   }
 

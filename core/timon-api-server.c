@@ -184,18 +184,22 @@ api_reply_error (ApiMessage *msg, const GError *error, TimonResourceType *type, 
   api_reply_status (msg, timon_status_new_from_error (error, group, plural, name));
 }
 
-static void
-reply_api_error (ApiMessage *msg, TimonApiError code, const char *message)
+void
+api_reply_message (ApiMessage *msg, TimonApiError code, const char *format, ...)
 {
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
   g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
   api_reply_error (msg, error, NULL, NULL);
 }
 
-static void
-reply_method_not_allowed (ApiMessage *msg)
+void
+api_reply_method_not_allowed (ApiMessage *msg)
 {
-  reply_api_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                   "the server does not allow this method on the requested resource");
+  api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                     "the server does not allow this method on the requested resource");
 }
 
 static gboolean
@@ -361,21 +365,21 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
     if (is_read (method))
       reply_version (msg);
     else
-      reply_method_not_allowed (msg);
+      api_reply_method_not_allowed (msg);
     return;
   }
   if (strcmp (path, "/metrics") == 0) {
     if (is_read (method))
       api_metrics_reply (self, msg);
     else
-      reply_method_not_allowed (msg);
+      api_reply_method_not_allowed (msg);
     return;
   }
 
   g_auto (GStrv) segments = split_path (path);
   if (segments == NULL) {
-    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
-                     "the server could not find the requested resource");
+    api_reply_message (msg, TIMON_API_ERROR_NOT_FOUND,
+                       "the server could not find the requested resource");
     return;
   }
   const char *group, *version;
@@ -385,14 +389,14 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
   if (rest == NULL || rest[0] == NULL) {
     if (!is_read (method)) {
       if (api_handle_discovery (self, NULL, path)) {
-        reply_method_not_allowed (msg);
+        api_reply_method_not_allowed (msg);
         return;
       }
     } else if (api_handle_discovery (self, msg, path)) {
       return;
     }
-    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
-                     "the server could not find the requested resource");
+    api_reply_message (msg, TIMON_API_ERROR_NOT_FOUND,
+                       "the server could not find the requested resource");
     return;
   }
 
@@ -403,8 +407,8 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
       (target.subresource != NULL &&
        !(g_strv_contains (served, target.subresource) &&
          timon_resource_type_has_subresource (target.type, target.subresource)))) {
-    reply_api_error (msg, TIMON_API_ERROR_NOT_FOUND,
-                     "the server could not find the requested resource");
+    api_reply_message (msg, TIMON_API_ERROR_NOT_FOUND,
+                       "the server could not find the requested resource");
     return;
   }
   if (g_strcmp0 (target.subresource, "scale") == 0)
@@ -420,10 +424,10 @@ api_handle_request (TimonApiServer *self, ApiMessage *msg)
 void
 api_reply_body_refused (ApiMessage *msg, guint code, const char *message)
 {
-  reply_api_error (msg,
-                   code == 413 ? TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE
-                               : TIMON_API_ERROR_BAD_REQUEST,
-                   message);
+  api_reply_message (msg,
+                     code == 413 ? TIMON_API_ERROR_REQUEST_ENTITY_TOO_LARGE
+                                 : TIMON_API_ERROR_BAD_REQUEST,
+                     "%s", message);
 }
 
 static void

@@ -20,25 +20,11 @@
 #include "timon-api-private.h"
 #include "timon-status.h"
 
-static void reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
-  G_GNUC_PRINTF (3, 4);
-
-static void
-reply_error (ApiMessage *msg, TimonApiError code, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_autoptr (GError) error = g_error_new_literal (TIMON_API_ERROR, code, message);
-  api_reply_error (msg, error, NULL, NULL);
-}
-
 static void
 reply_method_not_allowed (ApiMessage *msg)
 {
-  reply_error (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-               "the server does not allow this method on the requested resource");
+  api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
+                     "the server does not allow this method on the requested resource");
 }
 
 /* The stored object of @target, with its item (for the revision), or
@@ -318,9 +304,9 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
       return;
     }
     if (patch_type == API_PATCH_APPLY) {
-      reply_error (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
-                   "server-side apply of a Scale is not supported: use a merge patch, as "
-                   "kubectl scale does");
+      api_reply_message (msg, TIMON_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                         "server-side apply of a Scale is not supported: use a merge patch, as "
+                         "kubectl scale does");
       return;
     }
     body = api_read_json (msg);
@@ -354,7 +340,8 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
       return;
     }
     if (!JSON_NODE_HOLDS_OBJECT (patched)) {
-      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body must be an autoscaling/v1 Scale");
+      api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                         "the body must be an autoscaling/v1 Scale");
       return;
     }
   }
@@ -364,22 +351,22 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   if ((json_object_has_member (scale, "kind") && g_strcmp0 (kind, "Scale") != 0) ||
       (json_object_has_member (scale, "apiVersion") &&
        g_strcmp0 (api_version, "autoscaling/v1") != 0)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "the body must be an autoscaling/v1 Scale, not %s %s", api_version ?: "?",
-                 kind ?: "?");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body must be an autoscaling/v1 Scale, not %s %s", api_version ?: "?",
+                       kind ?: "?");
     return;
   }
   JsonNode *scale_meta_node = json_object_get_member (scale, "metadata");
   JsonObject *scale_meta = api_object_child (scale, "metadata");
   if (scale_meta_node != NULL && !JSON_NODE_HOLDS_NULL (scale_meta_node) && scale_meta == NULL) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
     return;
   }
   const char *name = scale_meta ? api_object_string (scale_meta, "name") : NULL;
   if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "the name of the object (%s) does not match the name on the URL (%s)", name,
-                 target->name);
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the name of the object (%s) does not match the name on the URL (%s)", name,
+                       target->name);
     return;
   }
   gint64 revision = timon_store_item_get_mod_revision (item);
@@ -387,7 +374,7 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   if (rv != NULL && rv[0] != '\0') {
     guint64 expected = 0;
     if (!g_ascii_string_to_unsigned (rv, 10, 1, G_MAXINT64, &expected, NULL)) {
-      reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "invalid resource version \"%s\"", rv);
+      api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "invalid resource version \"%s\"", rv);
       return;
     }
     if ((gint64) expected != revision) {
@@ -399,7 +386,7 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   JsonNode *spec_node = json_object_get_member (scale, "spec");
   JsonObject *spec = api_object_child (scale, "spec");
   if (spec_node != NULL && !JSON_NODE_HOLDS_NULL (spec_node) && spec == NULL) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "spec must be a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "spec must be a JSON object");
     return;
   }
   JsonNode *replicas = spec ? json_object_get_member (spec, "replicas") : NULL;
@@ -462,15 +449,15 @@ api_handle_binding (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   JsonObject *binding = json_node_get_object (body);
   const char *kind = api_object_string (binding, "kind");
   if (json_object_has_member (binding, "kind") && g_strcmp0 (kind, "Binding") != 0) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "the body must be a Binding, not %s",
-                 kind ?: "?");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "the body must be a Binding, not %s",
+                       kind ?: "?");
     return;
   }
   JsonObject *binding_meta = api_object_child (binding, "metadata");
   const char *name = binding_meta ? api_object_string (binding_meta, "name") : NULL;
   if (name != NULL && name[0] != '\0' && strcmp (name, target->name) != 0) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "name in URL does not match name in Binding object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "name in URL does not match name in Binding object");
     return;
   }
   JsonObject *binding_target = api_object_child (binding, "target");
@@ -490,15 +477,15 @@ api_handle_binding (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   /* Kubernetes refuses both (BindingREST.setPodNodeName): a pod runs
    * on one node for its life, and one that goes away is not started. */
   if (api_object_is_terminating (object)) {
-    reply_error (msg, TIMON_API_ERROR_CONFLICT,
-                 "pod %s is being deleted, cannot be assigned to a host", target->name);
+    api_reply_message (msg, TIMON_API_ERROR_CONFLICT,
+                       "pod %s is being deleted, cannot be assigned to a host", target->name);
     return;
   }
   JsonObject *spec = api_object_child (object, "spec");
   const char *assigned = spec ? api_object_string (spec, "nodeName") : NULL;
   if (assigned != NULL && assigned[0] != '\0') {
-    reply_error (msg, TIMON_API_ERROR_CONFLICT, "pod %s is already assigned to node \"%s\"",
-                 target->name, assigned);
+    api_reply_message (msg, TIMON_API_ERROR_CONFLICT, "pod %s is already assigned to node \"%s\"",
+                       target->name, assigned);
     return;
   }
   if (spec == NULL) {
@@ -530,33 +517,34 @@ api_handle_eviction (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, G
       (json_object_has_member (eviction, "apiVersion") &&
        g_strcmp0 (api_version, "policy/v1") != 0 &&
        g_strcmp0 (api_version, "policy/v1beta1") != 0)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "the body must be a policy/v1 or policy/v1beta1 Eviction, not %s %s",
-                 api_version ?: "?", kind ?: "?");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "the body must be a policy/v1 or policy/v1beta1 Eviction, not %s %s",
+                       api_version ?: "?", kind ?: "?");
     return;
   }
   JsonNode *meta_node = json_object_get_member (eviction, "metadata");
   JsonObject *meta = api_object_child (eviction, "metadata");
   if (meta_node != NULL && !JSON_NODE_HOLDS_NULL (meta_node) && meta == NULL) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "metadata must be a JSON object");
     return;
   }
   const char *name = meta ? api_object_string (meta, "name") : NULL;
   if (g_strcmp0 (name, target->name) != 0) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "name in URL does not match name in Eviction object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST,
+                       "name in URL does not match name in Eviction object");
     return;
   }
   const char *ns = meta ? api_object_string (meta, "namespace") : NULL;
   if (ns != NULL && ns[0] != '\0' && g_strcmp0 (ns, target->namespace) != 0) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST,
-                 "the namespace of the provided object does not match the namespace sent on the "
-                 "request");
+    api_reply_message (
+      msg, TIMON_API_ERROR_BAD_REQUEST,
+      "the namespace of the provided object does not match the namespace sent on the "
+      "request");
     return;
   }
   JsonNode *options = json_object_get_member (eviction, "deleteOptions");
   if (options != NULL && !JSON_NODE_HOLDS_NULL (options) && !JSON_NODE_HOLDS_OBJECT (options)) {
-    reply_error (msg, TIMON_API_ERROR_BAD_REQUEST, "deleteOptions must be a JSON object");
+    api_reply_message (msg, TIMON_API_ERROR_BAD_REQUEST, "deleteOptions must be a JSON object");
     return;
   }
   api_delete_evict (self, msg, target,
