@@ -1655,8 +1655,7 @@ api_handle_object (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHa
        * Kubernetes. */
       api_handle_delete (self, msg, target, query);
     } else {
-      api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                         "the server does not allow this method on the requested resource");
+      api_reply_method_not_allowed (msg);
     }
     return;
   }
@@ -1668,8 +1667,7 @@ api_handle_object (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHa
   else if (strcmp (method, "DELETE") == 0 && target->subresource == NULL)
     api_handle_delete (self, msg, target, query);
   else
-    api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                       "the server does not allow this method on the requested resource");
+    api_reply_method_not_allowed (msg);
 }
 
 /**

@@ -20,13 +20,6 @@
 #include "timon-api-private.h"
 #include "timon-status.h"
 
-static void
-reply_method_not_allowed (ApiMessage *msg)
-{
-  api_reply_message (msg, TIMON_API_ERROR_METHOD_NOT_ALLOWED,
-                     "the server does not allow this method on the requested resource");
-}
-
 /* The stored object of @target, with its item (for the revision), or
  * NULL after replying. */
 static JsonNode *
@@ -291,7 +284,7 @@ api_handle_scale (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
   gboolean is_patch = strcmp (method, "PATCH") == 0;
 
   if (!is_get && !is_put && !is_patch) {
-    reply_method_not_allowed (msg);
+    api_reply_method_not_allowed (msg);
     return;
   }
   g_autoptr (JsonNode) body = NULL;
@@ -440,7 +433,7 @@ void
 api_handle_binding (TimonApiServer *self, ApiMessage *msg, ApiTarget *target)
 {
   if (strcmp (api_message_get_method (msg), "POST") != 0) {
-    reply_method_not_allowed (msg);
+    api_reply_method_not_allowed (msg);
     return;
   }
   g_autoptr (JsonNode) body = api_read_json_body (msg);
@@ -504,7 +497,7 @@ void
 api_handle_eviction (TimonApiServer *self, ApiMessage *msg, ApiTarget *target, GHashTable *query)
 {
   if (strcmp (api_message_get_method (msg), "POST") != 0) {
-    reply_method_not_allowed (msg);
+    api_reply_method_not_allowed (msg);
     return;
   }
   g_autoptr (JsonNode) body = api_read_json_body (msg);
