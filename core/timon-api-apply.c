@@ -30,20 +30,6 @@ copy_object (JsonObject *object)
   return api_json_deep_copy (node);
 }
 
-static JsonObject *
-property_schema (JsonObject *resolved, const char *name)
-{
-  JsonObject *properties = resolved && json_object_has_member (resolved, "properties")
-                             ? json_object_get_object_member (resolved, "properties")
-                             : NULL;
-  if (properties != NULL && json_object_has_member (properties, name))
-    return json_object_get_object_member (properties, name);
-  if (resolved != NULL && json_object_has_member (resolved, "additionalProperties") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (resolved, "additionalProperties")))
-    return json_object_get_object_member (resolved, "additionalProperties");
-  return NULL;
-}
-
 /* The keys of a list of objects, as its schema gives them: the list-map
  * keys, else the patch merge key; NULL for other lists. */
 static GStrv
@@ -163,7 +149,8 @@ fieldset_of_object (ApiOpenApi *openapi, JsonObject *object, JsonObject *schema,
     json_object_set_object_member (set, key,
                                    fieldset_of_value (openapi,
                                                       json_object_get_member (object, l->data),
-                                                      property_schema (schema, l->data), depth));
+                                                      api_openapi_member (openapi, schema, l->data),
+                                                      depth));
   }
   return set;
 }

@@ -272,14 +272,20 @@ api_openapi_resolve (ApiOpenApi *self, JsonObject *schema)
 }
 
 JsonObject *
-api_openapi_property (ApiOpenApi *self, JsonObject *schema, const char *name)
+api_openapi_member (ApiOpenApi *self, JsonObject *schema, const char *name)
 {
   schema = api_openapi_resolve (self, schema);
   JsonObject *properties = schema ? member_schema (schema, "properties") : NULL;
   JsonObject *property = properties ? member_schema (properties, name) : NULL;
   if (property == NULL && schema != NULL)
     property = member_schema (schema, "additionalProperties");
-  return api_openapi_resolve (self, property);
+  return property;
+}
+
+JsonObject *
+api_openapi_property (ApiOpenApi *self, JsonObject *schema, const char *name)
+{
+  return api_openapi_resolve (self, api_openapi_member (self, schema, name));
 }
 
 static void

@@ -475,7 +475,10 @@ JsonObject *api_openapi_get_schema (ApiOpenApi *self, TimonResourceType *type);
 /* The schema a reference (or "allOf" of one) stands for. */
 JsonObject *api_openapi_resolve (ApiOpenApi *self, JsonObject *schema);
 /* The schema of member @name of an object of @schema: its property,
- * or its additionalProperties; resolved. NULL when unknown. */
+ * or its additionalProperties, as written there (a list's extensions
+ * are on it, not on what it refers to). NULL when unknown. */
+JsonObject *api_openapi_member (ApiOpenApi *self, JsonObject *schema, const char *name);
+/* The same, resolved. */
 JsonObject *api_openapi_property (ApiOpenApi *self, JsonObject *schema, const char *name);
 /* The paths ("spec.containers[0].foo") of the fields of @object that
  * @type's schema does not declare; removed from @object with @prune. */

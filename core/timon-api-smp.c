@@ -335,15 +335,7 @@ merge_object (Smp *s,
       else
         return NULL;
     } else if (JSON_NODE_HOLDS_ARRAY (value)) {
-      /* The schema of a list member is the property itself, unresolved
-       * extensions included. */
-      JsonObject *list_schema = NULL;
-      JsonObject *resolved = api_openapi_resolve (s->openapi, schema);
-      JsonObject *properties = resolved && json_object_has_member (resolved, "properties")
-                                 ? json_object_get_object_member (resolved, "properties")
-                                 : NULL;
-      if (properties != NULL && json_object_has_member (properties, name))
-        list_schema = json_object_get_object_member (properties, name);
+      JsonObject *list_schema = api_openapi_member (s->openapi, schema, name);
       JsonNode *merged =
         merge_list (s,
                     current && JSON_NODE_HOLDS_ARRAY (current) ? json_node_get_array (current)
@@ -374,13 +366,7 @@ merge_object (Smp *s,
     } else if (g_str_has_prefix (name, SET_ORDER) && JSON_NODE_HOLDS_ARRAY (value)) {
       const char *list_name = name + strlen (SET_ORDER);
       JsonNode *list = json_object_get_member (result, list_name);
-      JsonObject *resolved = api_openapi_resolve (s->openapi, schema);
-      JsonObject *properties = resolved && json_object_has_member (resolved, "properties")
-                                 ? json_object_get_object_member (resolved, "properties")
-                                 : NULL;
-      JsonObject *list_schema = properties && json_object_has_member (properties, list_name)
-                                  ? json_object_get_object_member (properties, list_name)
-                                  : NULL;
+      JsonObject *list_schema = api_openapi_member (s->openapi, schema, list_name);
       if (list != NULL && JSON_NODE_HOLDS_ARRAY (list))
         set_order (list, json_node_get_array (value),
                    schema_string (list_schema, "x-kubernetes-patch-merge-key"));
